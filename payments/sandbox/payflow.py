@@ -1,0 +1,5 @@
+"""Simulator routes for the payflow protocol (being written)."""
+
+
+def routes(state):
+    return []

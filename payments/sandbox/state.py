@@ -1,0 +1,45 @@
+"""In-memory state of the simulator, shared by every protocol module of one server.
+
+One ``SandboxState`` lives as long as the server: transactions, tokens, orders, idempotency
+records and the fault switches. Every access goes through ``lock`` so that a threaded server
+can take concurrent requests; handlers hold it while they read and write one flow step.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Faults:
+    """Switches for reliability tests.
+
+    ``delay_seconds``: sleep before answering (a client with a shorter time-out sees a
+    time-out). ``drop_after_commit``: commit the request's effect, then close the connection
+    without an answer, ``count`` times (0 = off).
+    """
+
+    delay_seconds: float = 0.0
+    drop_after_commit: int = 0
+
+
+@dataclass
+class SandboxState:
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    faults: Faults = field(default_factory=Faults)
+    # Each protocol module keeps its own tables here, keyed by its own name.
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Append-only record of every money-moving operation: the tests' ground truth.
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+
+    def table(self, name: str) -> dict[str, Any]:
+        with self.lock:
+            return self.tables.setdefault(name, {})
+
+    def reset(self) -> None:
+        with self.lock:
+            self.tables.clear()
+            self.ledger.clear()
+            self.faults = Faults()

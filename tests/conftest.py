@@ -1,0 +1,64 @@
+"""Fixtures shared by the whole suite: the PayPal simulator, people and sites."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from payments.sandbox.server import SandboxServer
+
+
+class SandboxHandle:
+    """The running simulator as tests see it: its base URL, ledger and fault switches."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.base_url = server.base_url
+        self.payflow_url = server.base_url + "/"
+
+    def _call(self, path: str, payload: dict | None = None):
+        data = None if payload is None else json.dumps(payload).encode()
+        req = urllib.request.Request(self.base_url + path, data=data, method="POST" if data is not None else "GET")
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+            return json.loads(resp.read() or b"{}")
+
+    def ledger(self) -> list[dict]:
+        return self._call("/_sandbox/ledger")
+
+    def set_faults(self, delay_seconds: float = 0, drop_after_commit: int = 0) -> None:
+        self._call(
+            "/_sandbox/faults",
+            {"delay_seconds": delay_seconds, "drop_after_commit": drop_after_commit},
+        )
+
+    def reset(self) -> None:
+        self._call("/_sandbox/reset", {})
+
+
+@pytest.fixture(scope="session")
+def paypal_sandbox_server():
+    server = SandboxServer("127.0.0.1", 0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def paypal_sandbox(paypal_sandbox_server, settings) -> SandboxHandle:
+    """A clean simulator on a free port, with every PayPal endpoint setting pointed at it."""
+    handle = SandboxHandle(paypal_sandbox_server)
+    handle.reset()
+    base = handle.base_url
+    settings.PAYPAL_PAYFLOW_TEST_URL = base + "/"
+    settings.PAYPAL_PAYFLOW_LIVE_URL = base + "/"
+    settings.PAYPAL_EC_TEST_REDIRECT_URL = base + "/cgi-bin/webscr"
+    settings.PAYPAL_EC_LIVE_REDIRECT_URL = base + "/cgi-bin/webscr"
+    settings.PAYPAL_REST_TEST_URL = base
+    settings.PAYPAL_REST_LIVE_URL = base
+    settings.PAYPAL_REST_TEST_CLIENT_ID = "sandbox-platform-client"
+    settings.PAYPAL_REST_TEST_SECRET = "sandbox-platform-secret"
+    settings.PAYPAL_REST_LIVE_CLIENT_ID = "sandbox-platform-client"
+    settings.PAYPAL_REST_LIVE_SECRET = "sandbox-platform-secret"
+    yield handle
+    handle.set_faults()

@@ -1,0 +1,5 @@
+"""Webex e-commerce console: Django project package."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,13 @@
+"""Embedded defaults for ``make run``: SQLite, file broker, console e-mail, DEBUG on.
+
+A demo secret key and a demo field-encryption key are used when none is given; production
+settings refuse both.
+"""
+
+from .base import *  # noqa: F403
+from .base import FIELD_ENCRYPTION_KEYS, SECRET_KEY, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "local-demo-key-not-for-production-7f3a9c2e1b"
+# A fixed demo key so that the demo database stays readable across restarts.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["Zm9yLWRlbW8tb25seS1ub3QtYS1yZWFsLWtleS0wMDA="]

@@ -1,0 +1,29 @@
+"""Settings for the test suite: PostgreSQL and Redis from the environment (127.0.0.1 default)."""
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-3b1d7e0a9f"
+FIELD_ENCRYPTION_KEYS = [
+    "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTE=",
+]
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/webexcommerce"),
+        conn_max_age=0,
+    )
+}
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+CELERY_RESULT_BACKEND = os.environ.get("TEST_CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/14")
+CELERY_TASK_ALWAYS_EAGER = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = True
