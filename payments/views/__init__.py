@@ -1,0 +1,1 @@
+"""Console and public views of the payments app."""

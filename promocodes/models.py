@@ -1,0 +1,1 @@
+"""Promotional codes (being written)."""

@@ -1,0 +1,94 @@
+"""``python manage.py load_demo``: the demo data of SPEC §8, idempotent.
+
+Demo passwords live only here; this command refuses to run with production settings.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from sites.models import Membership, Role, Service, Session, SessionKind, Site
+
+DEMO_PASSWORD = "webex-demo"
+
+SITES = [
+    ("acme", "Acme Corporation", "America/New_York", "en", True),
+    ("globex", "Globex", "Europe/Paris", "fr", True),
+    ("initech", "Initech", "America/Chicago", "en", False),
+]
+PEOPLE = [
+    # (login, site, role); ops is the superuser.
+    ("alice", "acme", Role.ADMIN),
+    ("oscar", "acme", Role.ORGANIZER),
+    ("gina", "globex", Role.ADMIN),
+]
+SESSIONS = {
+    "acme": [
+        ("Product launch keynote", Service.EVENTS, SessionKind.LIVE_EVENT, "Launch 2027", 14, "49.00"),
+        ("Keynote recording", Service.EVENTS, SessionKind.EVENT_RECORDING, "Launch 2027", None, "19.00"),
+        ("Advanced Webex administration", Service.TRAINING, SessionKind.LIVE_TRAINING, "Academy", 21, "150.00"),
+        ("Getting started (recording)", Service.TRAINING, SessionKind.TRAINING_RECORDING, "", None, "25.00"),
+    ],
+    "globex": [
+        ("Conférence annuelle", Service.EVENTS, SessionKind.LIVE_EVENT, "Sommet", 10, "80.00"),
+        ("Formation sécurité", Service.TRAINING, SessionKind.LIVE_TRAINING, "", 30, "120.00"),
+        ("Formation sécurité (enregistrement)", Service.TRAINING, SessionKind.TRAINING_RECORDING, "", None, "40.00"),
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo sites, logins and priced sessions (safe to run again)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not getattr(settings, "ALLOW_DEMO_DATA", False):
+            raise CommandError("Demo data is for the local console only (DEBUG is off).")
+        with transaction.atomic():
+            self.load()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def load(self):
+        User = get_user_model()
+        sites = {}
+        for slug, name, tz, language, provisioned in SITES:
+            sites[slug], _ = Site.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "time_zone": tz,
+                    "language": language,
+                    "ecommerce_provisioned": provisioned,
+                },
+            )
+        ops, _ = User.objects.get_or_create(username="ops", defaults={"email": "ops@example.com"})
+        ops.is_staff = ops.is_superuser = True
+        ops.set_password(DEMO_PASSWORD)
+        ops.save()
+        users = {}
+        for login, slug, role in PEOPLE:
+            user, _ = User.objects.get_or_create(
+                username=login, defaults={"email": f"{login}@example.com"}
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            users[login] = user
+            Membership.objects.update_or_create(user=user, site=sites[slug], defaults={"role": role})
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for slug, rows in SESSIONS.items():
+            for title, service, kind, program, days, fee in rows:
+                Session.objects.update_or_create(
+                    site=sites[slug],
+                    title=title,
+                    defaults={
+                        "service": service,
+                        "kind": kind,
+                        "program": program,
+                        "starts_at": now + timedelta(days=days) if days else None,
+                        "fee": Decimal(fee),
+                    },
+                )

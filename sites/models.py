@@ -1,0 +1,188 @@
+"""Sites, the people who belong to them, the priced sessions they sell, and their history."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    """Every query of a site's data starts here: ``Model.objects.for_site(site)``."""
+
+    site_field = "site"
+
+    def for_site(self, site: Site):
+        return self.filter(**{self.site_field: site})
+
+
+class Site(models.Model):
+    """A Webex site such as ``acme.webex.com``."""
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=63,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("Lower-case letters, digits, -"))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    ecommerce_provisioned = models.BooleanField(
+        _("e-commerce provisioned"),
+        default=False,
+        help_text=_("Set by Webex operations only: the optional e-commerce feature is active."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="USD",
+        help_text=_("ISO 4217 code of the active payment provider's currency (fees, discounts)."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Site administrator")
+    ORGANIZER = "organizer", _("Organizer")
+
+
+class Membership(models.Model):
+    """One person's role in one site."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="one_membership_per_site")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.site.slug}: {self.get_role_display()}"
+
+
+class Service(models.TextChoices):
+    EVENTS = "events", _("Webex Events (classic)")
+    TRAINING = "training", _("Webex Training")
+
+
+class SessionKind(models.TextChoices):
+    LIVE_EVENT = "live_event", _("Live event")
+    EVENT_RECORDING = "event_recording", _("Event recording")
+    LIVE_TRAINING = "live_training", _("Live training session")
+    TRAINING_RECORDING = "training_recording", _("Training recording")
+
+
+KINDS_BY_SERVICE = {
+    Service.EVENTS: (SessionKind.LIVE_EVENT, SessionKind.EVENT_RECORDING),
+    Service.TRAINING: (SessionKind.LIVE_TRAINING, SessionKind.TRAINING_RECORDING),
+}
+LIVE_KINDS = (SessionKind.LIVE_EVENT, SessionKind.LIVE_TRAINING)
+
+
+class Session(models.Model):
+    """Something an attendee pays for: a live event, a training session or a recording."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=200)
+    service = models.CharField(_("service"), max_length=16, choices=Service.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=SessionKind.choices)
+    program = models.CharField(_("program"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("start time"), null=True, blank=True)
+    fee = models.DecimalField(
+        _("fee"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organized_sessions",
+        verbose_name=_("organizer"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "title"]
+        indexes = [models.Index(fields=["site", "service", "kind"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(fee__gte=0), name="session_fee_not_negative"),
+        ]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.service and self.kind and self.kind not in KINDS_BY_SERVICE[self.service]:
+            raise ValidationError({"kind": _("This kind does not belong to the chosen service.")})
+        if self.kind in LIVE_KINDS and not self.starts_at:
+            raise ValidationError({"starts_at": _("A live session needs a start time.")})
+
+    @property
+    def is_free(self) -> bool:
+        return self.fee == 0
+
+
+class Revision(models.Model):
+    """One Update of a site's configuration: who, when, what, and each field's old → new.
+
+    ``changes`` is a list of ``{"field", "label", "old", "new"}``; a secret field is recorded
+    as ``{"field", "label", "secret": true}`` with no value at all.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="revisions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    area = models.CharField(_("area"), max_length=100)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "-created_at"])]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.site.slug} {self.area} {self.created_at:%Y-%m-%d %H:%M}"

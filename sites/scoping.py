@@ -1,0 +1,68 @@
+"""Site scoping: the one way a console view learns its site and checks the member's role.
+
+Every console URL starts with ``/s/<site_slug>/``. ``SiteMemberMixin`` resolves
+``request.site`` and ``request.membership`` from it and applies the view's role policy:
+
+* not logged in → the login page;
+* not a member of that site (whatever the object id) → 404, so the site's existence leaks not;
+* ``admin_only`` → organizers get 403 on every method;
+* ``organizer_read_only`` → organizers may read (GET/HEAD), any other method gets 403;
+* ``requires_provisioning`` → an unprovisioned site shows only the "not provisioned" notice.
+
+Views then query site data only with ``Model.objects.for_site(request.site)``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+
+from .models import Membership, Role
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class SiteMemberMixin(LoginRequiredMixin):
+    admin_only = True
+    organizer_read_only = False
+    requires_provisioning = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = (
+            Membership.objects.select_related("site")
+            .filter(user=request.user, site__slug=kwargs.get("site_slug"))
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        request.site = membership.site
+        request.membership = membership
+        if membership.role != Role.ADMIN:
+            if self.admin_only:
+                raise PermissionDenied
+            if self.organizer_read_only and request.method not in SAFE_METHODS:
+                raise PermissionDenied
+        if self.requires_provisioning and not membership.site.ecommerce_provisioned:
+            return render(
+                request, "sites/not_provisioned.html", {"site": membership.site}, status=200
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def site(self):
+        return self.request.site
+
+    @property
+    def is_site_admin(self) -> bool:
+        return self.request.membership.role == Role.ADMIN
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["site"] = self.request.site
+        context["membership"] = self.request.membership
+        context["is_site_admin"] = self.is_site_admin
+        return context

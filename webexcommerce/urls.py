@@ -1,0 +1,25 @@
+"""URL map: the console under /s/<site>/, the ops admin under /ops/, public pages under /pay/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from sites import views as site_views
+
+admin.site.site_header = _("Webex e-commerce — operations")
+admin.site.site_title = _("Webex e-commerce operations")
+
+urlpatterns = [
+    path("ops/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", site_views.SitePickerView.as_view(), name="site-picker"),
+    path("s/<slug:site_slug>/", include("sites.urls")),
+    path("s/<slug:site_slug>/", include("payments.urls")),
+]
