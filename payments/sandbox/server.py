@@ -3,16 +3,24 @@
 Routes come from the protocol modules; each module exposes ``routes(state)`` returning
 werkzeug ``Rule`` objects whose endpoints are callables ``(request, **url_values) -> Response``.
 Control routes under ``/_sandbox/`` let tests inspect the ledger and set fault switches.
+
+Faults apply to every matched protocol route (never to ``/_sandbox/`` control routes nor to
+unmatched paths such as a browser's ``/favicon.ico``). They act *after* the handler has
+committed its effect: ``delay_seconds`` holds the answer back (a client with a shorter
+time-out gives up while the transaction exists), ``drop_after_commit`` shuts the socket down
+with no HTTP answer at all, once per pending count.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -22,8 +30,12 @@ from .state import Faults, SandboxState
 Handler = Callable[..., Response]
 
 
-class DropConnection(Exception):
-    """Raised after a request's effect is committed, to close the socket without an answer."""
+class DropConnection(ConnectionError):
+    """Raised after a request's effect is committed, to close the socket without an answer.
+
+    A ``ConnectionError`` so that werkzeug's server treats it as a dropped connection: no
+    500 page is written and nothing is logged as an application error.
+    """
 
 
 def _control_routes(state: SandboxState) -> list[Rule]:
@@ -77,23 +89,40 @@ class SandboxApp:
         adapter = self.url_map.bind_to_environ(environ)
         try:
             handler, values = adapter.match()
-            is_control = request.path.startswith("/_sandbox/")
-            delay = 0.0 if is_control else self.state.faults.delay_seconds
-            if delay:
-                time.sleep(delay)
+        except HTTPException as exc:
+            return exc.get_response(environ)(environ, start_response)
+        is_control = request.path.startswith("/_sandbox/")
+        delay, drop = (0.0, False) if is_control else self._claim_faults()
+        try:
             response = handler(request, **values)
-            if not is_control:
-                with self.state.lock:
-                    drop = self.state.faults.drop_after_commit > 0
-                    if drop:
-                        self.state.faults.drop_after_commit -= 1
-                if drop:
-                    raise DropConnection
-        except NotFound as exc:
-            response = exc.get_response(environ)
         except HTTPException as exc:
             response = exc.get_response(environ)
+        # The effect is committed by now: a slow or dropped answer cannot undo it, exactly
+        # the situation a client must resolve by inquiry/lookup with the same request id.
+        if delay:
+            time.sleep(delay)
+        if drop:
+            self._drop_connection(environ)
         return response(environ, start_response)
+
+    def _claim_faults(self) -> tuple[float, bool]:
+        """The delay for this request, and whether it takes one of the pending drops."""
+        with self.state.lock:
+            faults = self.state.faults
+            drop = faults.drop_after_commit > 0
+            if drop:
+                faults.drop_after_commit -= 1
+            return faults.delay_seconds, drop
+
+    @staticmethod
+    def _drop_connection(environ) -> None:
+        """Close the client's socket with no HTTP answer at all (not even a 500)."""
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            # An OSError means the client is already gone: nothing left to drop.
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise DropConnection
 
 
 class SandboxServer:

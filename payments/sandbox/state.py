@@ -14,11 +14,12 @@ from typing import Any
 
 @dataclass
 class Faults:
-    """Switches for reliability tests.
+    """Switches for reliability tests, applied to protocol routes after the effect commits.
 
-    ``delay_seconds``: sleep before answering (a client with a shorter time-out sees a
-    time-out). ``drop_after_commit``: commit the request's effect, then close the connection
-    without an answer, ``count`` times (0 = off).
+    ``delay_seconds``: hold every answer back this long (a client with a shorter time-out
+    gives up although the transaction happened). ``drop_after_commit``: for the next ``n``
+    requests, commit the effect, then shut the socket down with no HTTP answer at all
+    (0 = off). Both stay until changed or reset.
     """
 
     delay_seconds: float = 0.0

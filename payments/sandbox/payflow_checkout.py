@@ -1,0 +1,279 @@
+"""Express Checkout through Payflow (``TENDER=P``) and the buyer's approval page.
+
+Flow, as PayPal documents it:
+
+``ACTION=S`` (``TRXTYPE`` S or A) with ``AMT``, ``RETURNURL``, ``CANCELURL`` (absolute
+http(s) URLs; missing -> 7), optional ``CURRENCY`` and ``ORDERDESC``/``DESC``
+    -> ``RESULT=0&TOKEN=EC-`` + 17 characters. No PNREF, no money.
+
+``GET /cgi-bin/webscr?cmd=_express-checkout&token=TOKEN``
+    A plain HTML page (no script) showing merchant, amount and the sandbox buyer, with two
+    forms posting back to ``/cgi-bin/webscr``: **Pay now** (``decision=approve``) redirects
+    (302) to ``RETURNURL?token=TOKEN&PayerID=SBXBUYER00001``; **Cancel and return**
+    (``decision=cancel``) redirects to ``CANCELURL?token=TOKEN``. Approving twice redirects
+    again; approving a cancelled checkout or cancelling a paid one -> 409 page; unknown
+    token -> 404 page.
+
+``ACTION=G`` with ``TOKEN``
+    After approval: ``RESULT=0`` with ``EMAIL``, ``PAYERID``, ``PAYERSTATUS``,
+    ``FIRSTNAME``, ``LASTNAME``, ``COUNTRYCODE``, ``AMT``, ``CURRENCY``, ``TOKEN``.
+    Before approval, or after the buyer cancelled -> **RESULT 12** (declined: the buyer has
+    not approved). Unknown token (or another vendor's) -> 7.
+
+``ACTION=D`` with ``TOKEN``, ``PAYERID``, ``AMT``
+    -> ``RESULT=0``, ``PNREF``, ``PPREF`` (17 characters), ``TOKEN``. Unapproved or cancelled
+    -> 12; ``PAYERID`` not the approving buyer -> 7; ``AMT`` malformed or above the amount the
+    buyer approved -> 4; currency other than the checkout's -> 6; the pilot amount triggers
+    apply (``1012.00`` -> 12). A second D on a paid token (with a new request id) ->
+    **RESULT 30** (duplicate transaction); the same request id replays the original answer.
+    ``TRXTYPE=S`` moves money (ledger kind ``express_checkout``); ``TRXTYPE=A`` leaves an
+    authorization to capture with ``TRXTYPE=D&TENDER=P&ORIGID=PNREF``.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from .payflow_call import Answer, Call, error, missing, txn_answer
+from .payflow_rules import (
+    amount_trigger_result,
+    currency_result,
+    format_amount,
+    message_for,
+    parse_amount,
+)
+from .payflow_store import SANDBOX_BUYER, CheckoutToken, new_token, random_code, tables
+from .state import SandboxState
+
+APPROVAL_PATH = "/cgi-bin/webscr"
+
+
+def _absolute_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _token_of(call: Call) -> CheckoutToken | None:
+    checkout = call.tables.tokens.get(call.get("TOKEN"))
+    if checkout is None or checkout.vendor_key != call.account.vendor_key:
+        return None
+    return checkout
+
+
+def set_checkout(call: Call) -> Answer:
+    if problem := missing(call, "AMT", "RETURNURL", "CANCELURL"):
+        return problem
+    amount = parse_amount(call.get("AMT"))
+    if amount is None:
+        return error(4)
+    currency = call.get("CURRENCY").upper() or call.default_currency()
+    if currency_result(currency):
+        return error(6)
+    urls = (call.get("RETURNURL"), call.get("CANCELURL"))
+    if not all(_absolute_http_url(url) for url in urls):
+        return error(7, "RETURNURL and CANCELURL must be absolute http(s) URLs")
+    checkout = CheckoutToken(
+        token=new_token(),
+        vendor_key=call.account.vendor_key,
+        vendor=call.account.vendor,
+        partner=call.account.partner,
+        trxtype=call.get("TRXTYPE"),
+        amount=amount,
+        currency=currency,
+        return_url=call.get("RETURNURL"),
+        cancel_url=call.get("CANCELURL"),
+        description=call.get("ORDERDESC") or call.get("DESC"),
+    )
+    call.tables.tokens[checkout.token] = checkout
+    return {
+        "RESULT": "0",
+        "RESPMSG": message_for(0),
+        "TOKEN": checkout.token,
+        "CORRELATIONID": random_code(13).lower(),
+    }
+
+
+def get_details(call: Call) -> Answer:
+    if problem := missing(call, "TOKEN"):
+        return problem
+    checkout = _token_of(call)
+    if checkout is None:
+        return error(7, "unknown TOKEN")
+    if checkout.status in ("created", "cancelled"):
+        return error(12, "the buyer has not approved this checkout")
+    return {
+        "RESULT": "0",
+        "RESPMSG": message_for(0),
+        "TOKEN": checkout.token,
+        **SANDBOX_BUYER,
+        "COUNTRYCODE": "GB" if checkout.partner == "PayPalUK" else "US",
+        "AMT": format_amount(checkout.amount),
+        "CURRENCY": checkout.currency,
+    }
+
+
+def do_payment(call: Call) -> Answer:
+    if problem := missing(call, "TOKEN", "PAYERID", "AMT"):
+        return problem
+    checkout = _token_of(call)
+    if checkout is None:
+        return error(7, "unknown TOKEN")
+    amount = parse_amount(call.get("AMT"))
+    if amount is None:
+        return error(4)
+    if amount > checkout.amount:
+        return error(4, "AMT above the amount the buyer approved")
+    currency = call.get("CURRENCY").upper() or checkout.currency
+    if currency != checkout.currency:
+        return error(6, "CURRENCY differs from the checkout's")
+    if checkout.status == "paid":
+        return error(30, "this checkout was already paid")
+    if checkout.status != "approved":
+        return error(12, "the buyer has not approved this checkout")
+    if call.get("PAYERID") != checkout.payer_id:
+        return error(7, "PAYERID is not the buyer who approved")
+    result = amount_trigger_result(amount)
+    trxtype = call.get("TRXTYPE")
+    txn = call.record(
+        trxtype,
+        result,
+        amount=amount,
+        currency=currency,
+        token=checkout.token,
+        ppref=random_code(17) if result == 0 else "",
+    )
+    if result == 0:
+        checkout.status = "paid"
+        if trxtype == "S":
+            call.ledger("express_checkout", txn, amount)
+    return txn_answer(
+        txn,
+        TOKEN=checkout.token,
+        PAYMENTTYPE="instant" if result == 0 else "",
+        PENDINGREASON="none" if result == 0 else "",
+        CORRELATIONID=random_code(13).lower(),
+    )
+
+
+def handle_action(call: Call) -> Answer:
+    """Dispatch ``ACTION`` S/G/D of a ``TENDER=P`` request."""
+    if call.get("TRXTYPE") not in ("S", "A"):
+        return error(7, "ACTION needs TRXTYPE S or A")
+    handler = {"S": set_checkout, "G": get_details, "D": do_payment}.get(call.get("ACTION").upper())
+    if handler is None:
+        return error(7, "ACTION must be S, G or D")
+    return handler(call)
+
+
+# --- the buyer's approval page -----------------------------------------------------------
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{title} - PayPal sandbox</title></head>
+<body>
+<h1>{title}</h1>
+{body}
+<p><small>PayPal sandbox simulator: no real money moves.</small></p>
+</body>
+</html>
+"""
+
+_FORMS = """<p>Merchant: <strong>{merchant}</strong></p>
+<p>Amount: <strong id="amount">{amount} {currency}</strong></p>
+{description}<p>Paying as {buyer} ({email})</p>
+<form method="post" action="{path}" id="approve-form">
+<input type="hidden" name="cmd" value="_express-checkout">
+<input type="hidden" name="token" value="{token}">
+<input type="hidden" name="decision" value="approve">
+<button type="submit" id="approve">Pay now</button>
+</form>
+<form method="post" action="{path}" id="cancel-form">
+<input type="hidden" name="cmd" value="_express-checkout">
+<input type="hidden" name="token" value="{token}">
+<input type="hidden" name="decision" value="cancel">
+<button type="submit" id="cancel">Cancel and return</button>
+</form>
+"""
+
+
+def _page(title: str, body: str, status: int = 200) -> Response:
+    response = Response(
+        _PAGE.format(title=html.escape(title), body=body), status=status, mimetype="text/html"
+    )
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; form-action 'self' http: https:; base-uri 'none'"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _message(title: str, text: str, status: int) -> Response:
+    return _page(title, f"<p>{html.escape(text)}</p>", status)
+
+
+def _approval_form(checkout: CheckoutToken) -> Response:
+    description = (
+        f"<p>For: {html.escape(checkout.description)}</p>\n" if checkout.description else ""
+    )
+    body = _FORMS.format(
+        merchant=html.escape(checkout.vendor),
+        amount=format_amount(checkout.amount),
+        currency=html.escape(checkout.currency),
+        description=description,
+        buyer=html.escape(f"{SANDBOX_BUYER['FIRSTNAME']} {SANDBOX_BUYER['LASTNAME']}"),
+        email=html.escape(SANDBOX_BUYER["EMAIL"]),
+        path=APPROVAL_PATH,
+        token=html.escape(checkout.token),
+    )
+    return _page("Review your payment", body)
+
+
+def approval_endpoint(state: SandboxState):
+    def handle(request: Request) -> Response:
+        values = request.form if request.method == "POST" else request.args
+        if values.get("cmd") != "_express-checkout":
+            return _message("Unsupported", "Only cmd=_express-checkout is simulated.", 400)
+        with state.lock:
+            checkout = tables(state).tokens.get(values.get("token", ""))
+            if checkout is None:
+                return _message("Not found", "This checkout does not exist or expired.", 404)
+            if request.method == "GET":
+                if checkout.status == "paid":
+                    return _message("Completed", "This payment is already complete.", 200)
+                if checkout.status == "cancelled":
+                    return _message("Cancelled", "This payment was cancelled.", 200)
+                return _approval_form(checkout)
+            decision = values.get("decision")
+            if decision == "approve":
+                if checkout.status == "cancelled":
+                    return _message("Cancelled", "This payment was cancelled.", 409)
+                if checkout.status == "created":
+                    checkout.status = "approved"
+                    checkout.payer_id = SANDBOX_BUYER["PAYERID"]
+                target = _with_query(
+                    checkout.return_url, token=checkout.token, PayerID=checkout.payer_id
+                )
+            elif decision == "cancel":
+                if checkout.status == "paid":
+                    return _message("Completed", "This payment is already complete.", 409)
+                checkout.status = "cancelled"
+                target = _with_query(checkout.cancel_url, token=checkout.token)
+            else:
+                return _message("Unsupported", "Choose Pay now or Cancel and return.", 400)
+        return Response(status=302, headers={"Location": target})
+
+    return handle
+
+
+def routes(state: SandboxState) -> list[Rule]:
+    return [Rule(APPROVAL_PATH, endpoint=approval_endpoint(state), methods=["GET", "POST"])]
