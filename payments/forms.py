@@ -76,10 +76,7 @@ class BusinessInfoForm(forms.ModelForm):
         self.fields["support_info"].required = True
 
     def clean_business_name(self):
-        name = " ".join(self.cleaned_data["business_name"].split())
-        if not name:
-            raise ValidationError(_("Enter the business name."), code="required")
-        return name
+        return " ".join(self.cleaned_data["business_name"].split())
 
     def clean_support_info(self):
         return normalize_support_info(self.cleaned_data["support_info"], self.language)

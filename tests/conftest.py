@@ -20,7 +20,9 @@ class SandboxHandle:
 
     def _call(self, path: str, payload: dict | None = None):
         data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request(self.base_url + path, data=data, method="POST" if data is not None else "GET")
+        req = urllib.request.Request(
+            self.base_url + path, data=data, method="POST" if data is not None else "GET"
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
             return json.loads(resp.read() or b"{}")
 
@@ -62,3 +64,76 @@ def paypal_sandbox(paypal_sandbox_server, settings) -> SandboxHandle:
     settings.PAYPAL_REST_LIVE_SECRET = "sandbox-platform-secret"
     yield handle
     handle.set_faults()
+
+
+# --- People and sites -------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_site(db):
+    from sites.models import Site
+
+    def make(slug: str, **fields) -> Site:
+        fields.setdefault("name", slug.title())
+        fields.setdefault("ecommerce_provisioned", True)
+        return Site.objects.create(slug=slug, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_member(db, django_user_model):
+    from sites.models import Membership
+
+    def make(username: str, site, role: str = "admin"):
+        user = django_user_model.objects.create_user(
+            username=username, password="pw-" + username, email=f"{username}@example.com"
+        )
+        Membership.objects.create(user=user, site=site, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site("acme", name="Acme", time_zone="America/New_York")
+
+
+@pytest.fixture
+def other_site(make_site):
+    return make_site("globex", name="Globex", time_zone="Europe/Paris", language="fr")
+
+
+@pytest.fixture
+def admin(make_member, site):
+    return make_member("alice", site, "admin")
+
+
+@pytest.fixture
+def organizer(make_member, site):
+    return make_member("oscar", site, "organizer")
+
+
+@pytest.fixture
+def outsider(make_member, other_site):
+    """An administrator of another site."""
+    return make_member("gina", other_site, "admin")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
+def organizer_client(client, organizer):
+    client.force_login(organizer)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client

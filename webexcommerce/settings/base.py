@@ -93,7 +93,10 @@ DATABASES = {
 # Cache shared by every process: Redis when configured, else files under var/.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
         if os.environ.get("CACHE_URL")
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -137,6 +140,7 @@ FORMAT_MODULE_PATH = ["webexcommerce.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
 ]
@@ -215,7 +219,9 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 PAYPAL_PAYFLOW_TEST_URL = os.environ.get(
     "PAYPAL_PAYFLOW_TEST_URL", "https://pilot-payflowpro.paypal.com/"
 )
-PAYPAL_PAYFLOW_LIVE_URL = os.environ.get("PAYPAL_PAYFLOW_LIVE_URL", "https://payflowpro.paypal.com/")
+PAYPAL_PAYFLOW_LIVE_URL = os.environ.get(
+    "PAYPAL_PAYFLOW_LIVE_URL", "https://payflowpro.paypal.com/"
+)
 PAYPAL_EC_TEST_REDIRECT_URL = os.environ.get(
     "PAYPAL_EC_TEST_REDIRECT_URL", "https://www.sandbox.paypal.com/cgi-bin/webscr"
 )

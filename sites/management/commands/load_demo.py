@@ -29,15 +29,50 @@ PEOPLE = [
 ]
 SESSIONS = {
     "acme": [
-        ("Product launch keynote", Service.EVENTS, SessionKind.LIVE_EVENT, "Launch 2027", 14, "49.00"),
-        ("Keynote recording", Service.EVENTS, SessionKind.EVENT_RECORDING, "Launch 2027", None, "19.00"),
-        ("Advanced Webex administration", Service.TRAINING, SessionKind.LIVE_TRAINING, "Academy", 21, "150.00"),
-        ("Getting started (recording)", Service.TRAINING, SessionKind.TRAINING_RECORDING, "", None, "25.00"),
+        (
+            "Product launch keynote",
+            Service.EVENTS,
+            SessionKind.LIVE_EVENT,
+            "Launch 2027",
+            14,
+            "49.00",
+        ),
+        (
+            "Keynote recording",
+            Service.EVENTS,
+            SessionKind.EVENT_RECORDING,
+            "Launch 2027",
+            None,
+            "19.00",
+        ),
+        (
+            "Advanced Webex administration",
+            Service.TRAINING,
+            SessionKind.LIVE_TRAINING,
+            "Academy",
+            21,
+            "150.00",
+        ),
+        (
+            "Getting started (recording)",
+            Service.TRAINING,
+            SessionKind.TRAINING_RECORDING,
+            "",
+            None,
+            "25.00",
+        ),
     ],
     "globex": [
         ("Conférence annuelle", Service.EVENTS, SessionKind.LIVE_EVENT, "Sommet", 10, "80.00"),
         ("Formation sécurité", Service.TRAINING, SessionKind.LIVE_TRAINING, "", 30, "120.00"),
-        ("Formation sécurité (enregistrement)", Service.TRAINING, SessionKind.TRAINING_RECORDING, "", None, "40.00"),
+        (
+            "Formation sécurité (enregistrement)",
+            Service.TRAINING,
+            SessionKind.TRAINING_RECORDING,
+            "",
+            None,
+            "40.00",
+        ),
     ],
 }
 
@@ -77,7 +112,9 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
             users[login] = user
-            Membership.objects.update_or_create(user=user, site=sites[slug], defaults={"role": role})
+            Membership.objects.update_or_create(
+                user=user, site=sites[slug], defaults={"role": role}
+            )
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         for slug, rows in SESSIONS.items():
             for title, service, kind, program, days, fee in rows:
