@@ -1,5 +1,70 @@
-"""Simulator routes for the rest protocol (being written)."""
+"""The simulator's REST side: OAuth token, Orders v2, Payments v2, Partner Referrals v2.
+
+Wire formats follow PayPal's OpenAPI documents (``shared/paypal-openapi/``); the tests check
+every exchange against them. Modules: ``rest_common`` (credentials, tokens, errors,
+idempotency, mock responses), ``rest_orders`` (orders and the buyer's approval page),
+``rest_payments`` (captures and refunds), ``rest_referrals`` (seller onboarding and its
+consent page).
+
+``POST /v1/oauth2/token`` takes ``grant_type=client_credentials`` with HTTP Basic
+credentials: ``sandbox-platform-client`` / ``sandbox-platform-secret``, or the pair in
+``PAYPAL_SANDBOX_CLIENT_ID`` / ``PAYPAL_SANDBOX_SECRET``. Wrong credentials answer 401
+``{"error": "invalid_client", ...}`` as PayPal does; every API call then needs
+``Authorization: Bearer <access_token>`` (401 ``AUTHENTICATION_FAILURE`` otherwise).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from . import rest_orders, rest_payments, rest_referrals
+from .rest_common import accepted_credentials, issue_token
+from .state import SandboxState
 
 
-def routes(state):
-    return []
+def _oauth_error(status: int, error: str, description: str) -> Response:
+    body = json.dumps({"error": error, "error_description": description})
+    return Response(body, status=status, mimetype="application/json")
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (client_id, secret) if sep else None
+
+
+def token_routes(state: SandboxState) -> list[Rule]:
+    def token(request: Request) -> Response:
+        credentials = _basic_credentials(request)
+        expected = accepted_credentials().get(credentials[0]) if credentials else None
+        if expected is None or not hmac.compare_digest(expected.encode(), credentials[1].encode()):
+            return _oauth_error(401, "invalid_client", "Client Authentication failed")
+        grant_type = request.form.get("grant_type")
+        if not grant_type:
+            return _oauth_error(400, "unsupported_grant_type", "Grant Type is NULL")
+        if grant_type != "client_credentials":
+            return _oauth_error(400, "unsupported_grant_type", "unsupported grant_type")
+        return Response(json.dumps(issue_token(state, credentials[0])), mimetype="application/json")
+
+    return [Rule("/v1/oauth2/token", endpoint=token, methods=["POST"])]
+
+
+def routes(state: SandboxState) -> list[Rule]:
+    return [
+        *token_routes(state),
+        *rest_orders.routes(state),
+        *rest_payments.routes(state),
+        *rest_referrals.routes(state),
+    ]
