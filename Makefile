@@ -16,6 +16,7 @@ install: $(STAMP)
 
 ## Start the console with demo data on embedded defaults (SQLite, file broker, simulator).
 run: install
+	$(PY) manage.py compilemessages -v 0 --ignore '.venv/*'
 	$(PY) -m webexcommerce.launcher
 
 ## Run the whole suite against PostgreSQL and Redis (127.0.0.1 unless the environment says).
