@@ -42,7 +42,11 @@ def test_makemessages_finds_nothing_left_untranslated(tmp_path):
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete", "-v", "0"],
         cwd=tmp_path,
         check=True,
-        env={"DJANGO_SETTINGS_MODULE": "webexcommerce.settings.local", "VAR_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"},
+        env={
+            "DJANGO_SETTINGS_MODULE": "webexcommerce.settings.local",
+            "VAR_DIR": str(tmp_path / "var"),
+            "PATH": "/usr/bin:/bin",
+        },
         timeout=120,
     )
     po = polib.pofile(str(tmp_path / "locale/fr/LC_MESSAGES/django.po"))

@@ -1,0 +1,59 @@
+"""`make run` from a fresh clone serves the console with demo data."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.timeout(240)
+def test_make_run_from_a_fresh_clone_serves_the_login_page(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=60)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(PORT=str(port), VAR_DIR=str(tmp_path / "var"))
+    # Reuse this suite's virtualenv (already installed) instead of installing a second one.
+    venv = Path(sys.prefix)
+    process = subprocess.Popen(
+        ["make", "run", f"VENV={venv}"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output = []
+    try:
+        deadline = time.monotonic() + 180
+        for line in process.stdout:
+            output.append(line)
+            if "Ctrl-C" in line or time.monotonic() > deadline:
+                break
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10).read()
+        assert b"Log in" in body
+        printed = "".join(output)
+        assert f"http://127.0.0.1:{port}/" in printed
+        assert "Demo logins" in printed
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert (clone / ".git").exists()
