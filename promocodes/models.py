@@ -1,1 +1,292 @@
-"""Promotional codes (being written)."""
+"""Promotional codes: the codes themselves, how they were created, their uses and e-mails.
+
+Status is stored, not derived, so that every report filter is an indexed equality:
+
+* ``active``   → may be redeemed (the redemption still checks uses and the date itself);
+* ``used_up``  → set by the redemption that takes the last allowed use, back to ``active``
+  when a use is released;
+* ``expired``  → set by the expiry sweep once the expiration day is over in the site's time
+  zone; back to ``active`` when the code is extended into the future;
+* ``deleted``  → soft delete, final: the row, its uses and its history stay.
+
+The sweep only expires ``active`` codes: a used-up code keeps saying "used up".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Service, Session, SessionKind, Site, SiteScopedQuerySet
+
+MAX_FIXED_DISCOUNT = Decimal("999999.99")
+CODE_MAX_LENGTH = 20
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    USED_UP = "used_up", _("Used up")
+    EXPIRED = "expired", _("Expired")
+    DELETED = "deleted", _("Deleted")
+
+
+class DiscountType(models.TextChoices):
+    FIXED = "fixed", _("Fixed amount")
+    PERCENT = "percent", _("Percentage")
+
+
+class AppliesTo(models.TextChoices):
+    ALL = "all", _("All programs, events and sessions")
+    KIND = "kind", _("One kind of session")
+    SESSIONS = "sessions", _("Chosen sessions")
+
+
+class CreationBatch(models.Model):
+    """One press of *Create*: its parameters, and the progress of the task that runs it.
+
+    ``params`` holds everything the generation needs (JSON), so that a Celery task can run or
+    resume it from the id alone. ``done`` counts the codes that exist; a retried task carries on
+    from there.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Creating")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="promo_code_batches")
+    service = models.CharField(_("promo codes for"), max_length=16, choices=Service.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("codes to create"))
+    done = models.PositiveIntegerField(_("codes created"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="pending")
+    error = models.TextField(_("error"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("promo code creation")
+        verbose_name_plural = _("promo code creations")
+
+    def __str__(self) -> str:
+        return f"{self.site.slug} #{self.pk}: {self.done}/{self.total} {self.state}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class PromoCode(models.Model):
+    # Foreign keys without their own single-column index where a composite index starts with
+    # the column already (site, batch) or the lookup is rare (created_by): fewer indexes to
+    # maintain when 100,000 codes are inserted or updated at once.
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="promo_codes", db_index=False
+    )
+    service = models.CharField(_("promo codes for"), max_length=16, choices=Service.choices)
+    code = models.CharField(_("promo code"), max_length=CODE_MAX_LENGTH)
+    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    recipient_email = models.EmailField(_("email address"), blank=True)
+    max_uses = models.PositiveIntegerField(
+        _("allowed uses"), null=True, blank=True, help_text=_("Empty: unlimited until expiry.")
+    )
+    uses = models.PositiveIntegerField(_("uses"), default=0)
+    discount_type = models.CharField(_("discount type"), max_length=8, choices=DiscountType.choices)
+    discount_value = models.DecimalField(_("discount"), max_digits=8, decimal_places=2)
+    expires_on = models.DateField(_("expiration date"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    applies_to = models.CharField(
+        _("applicable to"), max_length=8, choices=AppliesTo.choices, default=AppliesTo.ALL
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=SessionKind.choices, blank=True)
+    sessions = models.ManyToManyField(
+        Session,
+        through="PromoCodeSession",
+        related_name="promo_codes",
+        blank=True,
+        verbose_name=_("sessions"),
+    )
+    batch = models.ForeignKey(
+        CreationBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="codes",
+        verbose_name=_("created by batch"),
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        db_index=False,
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("promotional code")
+        verbose_name_plural = _("promotional codes")
+        constraints = [
+            # Unique per site whatever the case: "abc123" and "ABC123" are the same code.
+            models.UniqueConstraint("site", Upper("code"), name="promocode_unique_per_site_ci"),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True) | models.Q(max_uses__gte=1),
+                name="promocode_max_uses_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True)
+                | models.Q(uses__lte=models.F("max_uses")),
+                name="promocode_uses_within_allowed",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        discount_type=DiscountType.PERCENT,
+                        discount_value__gte=1,
+                        discount_value__lte=100,
+                    )
+                    | models.Q(
+                        discount_type=DiscountType.FIXED,
+                        discount_value__gt=0,
+                        discount_value__lte=MAX_FIXED_DISCOUNT,
+                    )
+                ),
+                name="promocode_discount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(applies_to=AppliesTo.KIND, kind__gt="")
+                | (~models.Q(applies_to=AppliesTo.KIND) & models.Q(kind="")),
+                name="promocode_kind_iff_applies_to_kind",
+            ),
+        ]
+        indexes = [
+            # Report: keyset order (created_at, id) within a site and service, with or
+            # without a status filter; "created between" is a range on the same index.
+            models.Index(
+                fields=["site", "service", "created_at", "id"], name="promocode_report_idx"
+            ),
+            models.Index(
+                fields=["site", "service", "status", "created_at", "id"],
+                name="promocode_report_status_idx",
+            ),
+            models.Index(fields=["site", "service", "expires_on"], name="promocode_expiring_idx"),
+            models.Index(fields=["batch", "created_at", "id"], name="promocode_batch_idx"),
+            # Expiry sweep: only active codes are candidates.
+            models.Index(
+                fields=["expires_on"],
+                condition=models.Q(status="active"),
+                name="promocode_active_expiry_idx",
+            ),
+            # Trigram (GIN) indexes for "contains" are PostgreSQL-only: see migration 0002.
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.max_uses is None
+
+
+class PromoCodeSession(models.Model):
+    """The sessions a code with ``applies_to = sessions`` may be used for."""
+
+    promo_code = models.ForeignKey(PromoCode, on_delete=models.CASCADE)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["promo_code", "session"], name="promocode_session_once")
+        ]
+        verbose_name = _("applicable session")
+        verbose_name_plural = _("applicable sessions")
+
+    def __str__(self) -> str:
+        return f"{self.promo_code_id} → {self.session_id}"
+
+
+class PromoCodeUse(models.Model):
+    """One redemption of a code (a payment's claim on one use); released when given back.
+
+    ``reference`` is the caller's idempotency key (e.g. the payment's id): redeeming the same
+    code twice with the same reference takes one use only.
+    """
+
+    promo_code = models.ForeignKey(PromoCode, on_delete=models.PROTECT, related_name="redemptions")
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reference = models.CharField(_("reference"), max_length=100)
+    created_at = models.DateTimeField(_("redeemed"), default=timezone.now)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["promo_code", "reference"],
+                condition=models.Q(released_at__isnull=True),
+                name="promocode_use_reference_once",
+            )
+        ]
+        verbose_name = _("promo code use")
+        verbose_name_plural = _("promo code uses")
+
+    def __str__(self) -> str:
+        return f"{self.promo_code_id} {self.reference}"
+
+
+class PromoCodeEmail(models.Model):
+    """The e-mail that gives a recipient their code: claimed before sending, at most once.
+
+    ``pending`` → ``sending`` (claimed by one worker with a conditional UPDATE) → ``sent``.
+    A failed attempt that surely did not send goes back to ``pending`` and is retried; a
+    worker that dies mid-send leaves ``sending``, which ops can see (and requeue) in the admin:
+    we prefer a rare missing e-mail to a code e-mailed twice.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    promo_code = models.OneToOneField(
+        PromoCode, on_delete=models.CASCADE, primary_key=True, related_name="email_delivery"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default="pending")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("promo code e-mail")
+        verbose_name_plural = _("promo code e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.promo_code_id}: {self.state}"

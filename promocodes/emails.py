@@ -1,0 +1,82 @@
+"""The e-mail that gives a recipient their promotional code, in the site's language."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .formatting import format_date, format_discount
+from .models import PromoCode, PromoCodeEmail, Status
+
+logger = logging.getLogger(__name__)
+
+
+def render_code_email(code: PromoCode) -> tuple[str, str]:
+    """Subject and plain-text body, rendered in the site's language.
+
+    Business name and support info come from the site's e-commerce settings (a model
+    relation, so this app does not import ``payments``); the site name stands in for a
+    missing business name.
+    """
+    site = code.site
+    commerce = getattr(site, "commerce", None)
+    business_name = (getattr(commerce, "business_name", "") or "").strip() or site.name
+    support_info = (getattr(commerce, "support_info", "") or "").strip()
+    with translation.override(site.language):
+        context = {
+            "code": code,
+            "recipient_name": code.recipient_name or code.recipient_email.split("@")[0],
+            "business_name": business_name,
+            "support_info": support_info,
+            "discount": format_discount(code.discount_type, code.discount_value, site.currency),
+            "expires_on": format_date(code.expires_on),
+            "service": code.get_service_display(),
+            "unlimited": code.max_uses is None,
+        }
+        subject = render_to_string("promocodes/email/code_subject.txt", context)
+        body = render_to_string("promocodes/email/code_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def send_code_email(code_id: int) -> str:
+    """Send one code's e-mail at most once; returns the delivery state afterwards.
+
+    At-most-once: the delivery row is claimed ``pending → sending`` by one conditional UPDATE
+    before the message leaves, so two workers (or a duplicated task) never both send. An
+    error raised by the mail backend means the message did not leave: the claim is given back
+    (``pending``) and the exception propagates so that Celery retries with backoff. A worker
+    that dies between claim and send leaves ``sending``: ops see it in the admin.
+    """
+    PromoCodeEmail.objects.get_or_create(promo_code_id=code_id)
+    claimed = PromoCodeEmail.objects.filter(pk=code_id, state=PromoCodeEmail.State.PENDING).update(
+        state=PromoCodeEmail.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return PromoCodeEmail.objects.get(pk=code_id).state
+    code = PromoCode.objects.select_related("site").get(pk=code_id)
+    if code.status == Status.DELETED or not code.recipient_email:
+        PromoCodeEmail.objects.filter(pk=code_id).update(
+            state=PromoCodeEmail.State.FAILED, last_error="deleted or no recipient: not sent"
+        )
+        return PromoCodeEmail.State.FAILED
+    subject, body = render_code_email(code)
+    message = EmailMessage(
+        subject, body, from_email=settings.DEFAULT_FROM_EMAIL, to=[code.recipient_email]
+    )
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:
+        PromoCodeEmail.objects.filter(pk=code_id, state=PromoCodeEmail.State.SENDING).update(
+            state=PromoCodeEmail.State.PENDING, last_error=repr(exc)[:1000]
+        )
+        raise
+    PromoCodeEmail.objects.filter(pk=code_id).update(
+        state=PromoCodeEmail.State.SENT, sent_at=timezone.now(), last_error=""
+    )
+    logger.info("promo code %s e-mailed", code_id)
+    return PromoCodeEmail.State.SENT
