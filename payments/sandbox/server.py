@@ -8,7 +8,8 @@ Faults apply to every matched protocol route (never to ``/_sandbox/`` control ro
 unmatched paths such as a browser's ``/favicon.ico``). They act *after* the handler has
 committed its effect: ``delay_seconds`` holds the answer back (a client with a shorter
 time-out gives up while the transaction exists), ``drop_after_commit`` shuts the socket down
-with no HTTP answer at all, once per pending count.
+with no HTTP answer at all, once per pending count. ``only_matching`` narrows both to requests
+whose path, query or body contains a given text.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def _control_routes(state: SandboxState) -> list[Rule]:
                 state.faults = Faults(
                     delay_seconds=float(data.get("delay_seconds", 0)),
                     drop_after_commit=int(data.get("drop_after_commit", 0)),
+                    only_matching=str(data.get("only_matching", "")),
                 )
         with state.lock:
             body = json.dumps(state.faults.__dict__)
@@ -92,7 +94,7 @@ class SandboxApp:
         except HTTPException as exc:
             return exc.get_response(environ)(environ, start_response)
         is_control = request.path.startswith("/_sandbox/")
-        delay, drop = (0.0, False) if is_control else self._claim_faults()
+        delay, drop = (0.0, False) if is_control else self._claim_faults(request)
         try:
             response = handler(request, **values)
         except HTTPException as exc:
@@ -105,10 +107,18 @@ class SandboxApp:
             self._drop_connection(environ)
         return response(environ, start_response)
 
-    def _claim_faults(self) -> tuple[float, bool]:
+    def _claim_faults(self, request: Request) -> tuple[float, bool]:
         """The delay for this request, and whether it takes one of the pending drops."""
         with self.state.lock:
             faults = self.state.faults
+            if not (faults.delay_seconds or faults.drop_after_commit):
+                return 0.0, False
+        # Cached by werkzeug: the handler reads the same body (and form) afterwards.
+        text = request.full_path.encode() + b"\n" + request.get_data(cache=True)
+        with self.state.lock:
+            faults = self.state.faults
+            if not faults.applies_to(text):
+                return 0.0, False
             drop = faults.drop_after_commit > 0
             if drop:
                 faults.drop_after_commit -= 1

@@ -19,11 +19,17 @@ class Faults:
     ``delay_seconds``: hold every answer back this long (a client with a shorter time-out
     gives up although the transaction happened). ``drop_after_commit``: for the next ``n``
     requests, commit the effect, then shut the socket down with no HTTP answer at all
-    (0 = off). Both stay until changed or reset.
+    (0 = off). Both stay until changed or reset. ``only_matching``: when not empty, the
+    switches apply only to requests whose path, query string or body contains this text
+    (e.g. ``ACTION=D`` to slow down the collection step of a multi-call flow).
     """
 
     delay_seconds: float = 0.0
     drop_after_commit: int = 0
+    only_matching: str = ""
+
+    def applies_to(self, request_text: bytes) -> bool:
+        return not self.only_matching or self.only_matching.encode() in request_text
 
 
 @dataclass

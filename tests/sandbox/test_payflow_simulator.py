@@ -424,3 +424,17 @@ def test_drop_after_commit_closes_the_socket_without_any_answer(paypal_sandbox):
     again = post_raw(paypal_sandbox, body, "dropped-one")
     assert (again["RESULT"], again["DUPLICATE"]) == ("0", "1")
     assert len(paypal_sandbox.ledger()) == 1
+
+
+def test_faults_can_be_narrowed_to_matching_requests(paypal_sandbox):
+    requests.post(
+        paypal_sandbox.base_url + "/_sandbox/faults",
+        json={"drop_after_commit": 1, "only_matching": "AMT=77.00"},
+        timeout=5,
+    ).raise_for_status()
+    assert sale(paypal_sandbox, AMT="15.00")["RESULT"] == "0"  # not matching: answered
+    body = encode_nvp(US | CARD | {"TRXTYPE": "S", "TENDER": "C", "AMT": "77.00"})
+    with pytest.raises(requests.ConnectionError):
+        post_raw(paypal_sandbox, body, "matching")
+    assert sale(paypal_sandbox, AMT="77.00")["RESULT"] == "0"  # the one drop is spent
+    assert len(paypal_sandbox.ledger()) == 3
