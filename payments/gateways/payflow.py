@@ -266,7 +266,9 @@ class PayflowClient:
             fields["AMT"] = format_amount(amount)
         return self.transact(fields, request_id)
 
-    def inquiry(self, *, reference: str = "", request_id: str = "") -> GatewayResult:
+    def inquiry(
+        self, *, reference: str = "", request_id: str = "", tender: str = "C"
+    ) -> GatewayResult:
         """Look up an earlier transaction by PNREF or by the request id it was sent with.
 
         The result describes the **original**: its outcome, RESULT code and PNREF;
@@ -275,7 +277,7 @@ class PayflowClient:
         """
         if bool(reference) == bool(request_id):
             raise ValueError("inquiry needs exactly one of reference or request_id")
-        fields = {"TRXTYPE": "I", "TENDER": "C"}
+        fields = {"TRXTYPE": "I", "TENDER": tender}
         if reference:
             fields["ORIGID"] = reference
         else:
@@ -491,7 +493,7 @@ class PayflowExpressCheckout:
         ``complete_checkout`` used (Payflow cannot look a payment up by token alone)."""
         if not request_id:
             raise ValueError("Payflow looks a checkout up by its completion's request id")
-        result = self.client.inquiry(request_id=request_id)
+        result = self.client.inquiry(request_id=request_id, tender="P")
         return _paypal_wording(replace(result, order_id=result.order_id or token))
 
     def refund(
