@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import CommerceSettings
+from .models import CommerceSettings, ExpressCheckoutAccount, PayflowAccount
 
 
 @admin.register(CommerceSettings)
@@ -11,3 +11,39 @@ class CommerceSettingsAdmin(admin.ModelAdmin):
     list_filter = ["mode", "provider", "events_enabled", "training_enabled"]
     search_fields = ["site__slug", "site__name", "business_name"]
     autocomplete_fields = ["site"]
+
+
+@admin.register(PayflowAccount)
+class PayflowAccountAdmin(admin.ModelAdmin):
+    """Ops see everything but the password, which is shown only as set or not."""
+
+    list_display = ["site", "kind", "vendor", "account_type", "currency", "password_is_set"]
+    list_filter = ["kind", "account_type"]
+    search_fields = ["site__slug", "vendor", "user"]
+    exclude = ["password"]
+    readonly_fields = ["password_is_set", "updated_at"]
+
+    @admin.display(boolean=True, description="Password set")
+    def password_is_set(self, obj) -> bool:
+        return bool(obj.password)
+
+
+@admin.register(ExpressCheckoutAccount)
+class ExpressCheckoutAccountAdmin(admin.ModelAdmin):
+    list_display = [
+        "site",
+        "kind",
+        "paypal_email",
+        "currency",
+        "permission_status",
+        "permission_updated_at",
+    ]
+    list_filter = ["kind", "permission_status"]
+    search_fields = ["site__slug", "paypal_email", "merchant_id_in_paypal"]
+    readonly_fields = [
+        "permission_status",
+        "permission_updated_at",
+        "merchant_id_in_paypal",
+        "referral_tracking_id",
+        "updated_at",
+    ]

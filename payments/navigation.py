@@ -19,6 +19,7 @@ class Tab:
 ECOMMERCE_TABS: list[Tab] = [
     Tab("enable", _("Enable e-commerce"), "ecommerce-enable"),
     Tab("mode", _("Operation mode"), "ecommerce-mode"),
+    Tab("provider", _("Payment provider"), "provider-list"),
     Tab("business", _("Business information"), "ecommerce-business"),
     Tab("payment_page", _("Payment page"), "ecommerce-payment-page"),
 ]

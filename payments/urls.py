@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import providers as provider_views
 from .views import settings as settings_views
 
 urlpatterns = [
@@ -14,5 +15,30 @@ urlpatterns = [
         "<str:service>/ecommerce/payment-page/",
         settings_views.PaymentPageView.as_view(),
         name="ecommerce-payment-page",
+    ),
+    path(
+        "<str:service>/ecommerce/provider/",
+        provider_views.ProviderListView.as_view(),
+        name="provider-list",
+    ),
+    path(
+        "<str:service>/ecommerce/provider/<str:kind>/",
+        provider_views.ProviderFormView.as_view(),
+        name="provider-form",
+    ),
+    path(
+        "<str:service>/ecommerce/provider/<str:kind>/test-connection/",
+        provider_views.TestConnectionView.as_view(),
+        name="provider-test-connection",
+    ),
+    path(
+        "<str:service>/ecommerce/provider/<str:kind>/grant/",
+        provider_views.GrantPermissionView.as_view(),
+        name="provider-grant",
+    ),
+    path(
+        "<str:service>/ecommerce/provider/<str:kind>/grant/return/",
+        provider_views.GrantPermissionReturnView.as_view(),
+        name="provider-grant-return",
     ),
 ]

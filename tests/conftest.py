@@ -122,18 +122,27 @@ def outsider(make_member, other_site):
 
 
 @pytest.fixture
-def admin_client(client, admin):
+def admin_client(admin):
+    from django.test import Client
+
+    client = Client()
     client.force_login(admin)
     return client
 
 
 @pytest.fixture
-def organizer_client(client, organizer):
+def organizer_client(organizer):
+    from django.test import Client
+
+    client = Client()
     client.force_login(organizer)
     return client
 
 
 @pytest.fixture
-def outsider_client(client, outsider):
+def outsider_client(outsider):
+    from django.test import Client
+
+    client = Client()
     client.force_login(outsider)
     return client

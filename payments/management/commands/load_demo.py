@@ -1,5 +1,8 @@
 """``python manage.py load_demo``: the demo data of SPEC §8, idempotent.
 
+Besides the sites, logins and sessions, ``acme`` and ``globex`` get a Test-mode configuration
+against the bundled simulator's built-in Payflow accounts, so a payment can be tried at once.
+
 Demo passwords live only here; this command refuses to run with production settings.
 """
 
@@ -12,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from payments.models import CommerceSettings, PayflowAccount
 from sites.models import Membership, Role, Service, Session, SessionKind, Site
 
 DEMO_PASSWORD = "webex-demo"
@@ -129,3 +133,52 @@ class Command(BaseCommand):
                         "fee": Decimal(fee),
                     },
                 )
+        self.load_commerce(sites)
+
+    def load_commerce(self, sites):
+        """Test-mode e-commerce on the provisioned demo sites (left alone once edited)."""
+        demo = [
+            (
+                "acme",
+                "Acme Training & Events",
+                "support@acme.example",
+                "payflow_pro",
+                {
+                    "partner": "PayPal",
+                    "vendor": "acmedemo",
+                    "user": "acmedemo",
+                    "password": "pilot-pass-1",
+                    "account_type": "payflow_pro",
+                    "cards": ["visa", "mastercard", "amex", "discover"],
+                    "express_checkout": True,
+                    "currency": "USD",
+                },
+            ),
+            (
+                "globex",
+                "Globex Formation",
+                "+33 1 42 68 53 00",
+                "website_payments_pro_gb",
+                {
+                    "partner": "PayPalUK",
+                    "vendor": "globexuk",
+                    "user": "globexuk",
+                    "password": "pilot-pass-uk-1",
+                    "account_type": "wpp_payflow_edition",
+                    "cards": ["visa_debit_electron", "mastercard"],
+                    "currency": "GBP",
+                },
+            ),
+        ]
+        for slug, business, support, kind, account in demo:
+            site = sites[slug]
+            commerce, created = CommerceSettings.objects.get_or_create(site=site)
+            if created:
+                commerce.events_enabled = commerce.training_enabled = True
+                commerce.business_name = business
+                commerce.support_info = support
+                commerce.provider = kind
+                commerce.save()
+            PayflowAccount.objects.get_or_create(site=site, kind=kind, defaults=account)
+            site.currency = account["currency"]
+            site.save(update_fields=["currency"])
