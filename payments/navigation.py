@@ -22,4 +22,6 @@ ECOMMERCE_TABS: list[Tab] = [
     Tab("provider", _("Payment provider"), "provider-list"),
     Tab("business", _("Business information"), "ecommerce-business"),
     Tab("payment_page", _("Payment page"), "ecommerce-payment-page"),
+    Tab("promocodes", _("Promotional codes"), "promocode-create"),
+    Tab("promocodes_report", _("Promotional Codes Report"), "promocode-report"),
 ]

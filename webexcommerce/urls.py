@@ -22,4 +22,5 @@ urlpatterns = [
     path("", site_views.SitePickerView.as_view(), name="site-picker"),
     path("s/<slug:site_slug>/", include("sites.urls")),
     path("s/<slug:site_slug>/", include("payments.urls")),
+    path("s/<slug:site_slug>/", include("promocodes.urls")),
 ]

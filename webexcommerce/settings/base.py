@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sites.tasks.heartbeat",
         "schedule": CELERY_HEARTBEAT_INTERVAL,
     },
+    # Promotional codes past their expiration day (in their site's time zone) → Expired.
+    "promocodes-expire": {
+        "task": "promocodes.tasks.expire_due_codes",
+        "schedule": float(os.environ.get("PROMOCODE_EXPIRY_INTERVAL_SECONDS", "300")),
+    },
 }
 
 # Field encryption: comma-separated Fernet keys, the first encrypts, all decrypt.

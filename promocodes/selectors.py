@@ -1,0 +1,150 @@
+"""Reads for the Promotional Codes Report: filters, keyset pages, a bounded count.
+
+Every page costs the same few queries at any size and depth: the rows (``LIMIT page + 1``
+from an index in ``(created_at, id)`` order, starting after a cursor), their sessions, and a
+count that stops at ``COUNT_LIMIT + 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+
+from sites.models import Session, Site
+
+from .models import PromoCode
+
+PAGE_SIZE = 50
+COUNT_LIMIT = 10_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    service: str
+    status: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    expires_from: date | None = None
+    expires_to: date | None = None
+    contains: str = ""
+    batch: int | None = None
+
+
+def _start_of_day(day: date, site: Site) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=site.tzinfo)
+
+
+def filtered_codes(site: Site, filters: ReportFilters) -> QuerySet[PromoCode]:
+    """The site's codes matching the report parameters (dates are the site's local days)."""
+    codes = PromoCode.objects.for_site(site).filter(service=filters.service)
+    if filters.status:
+        codes = codes.filter(status=filters.status)
+    if filters.created_from:
+        codes = codes.filter(created_at__gte=_start_of_day(filters.created_from, site))
+    if filters.created_to:
+        next_day = filters.created_to + timedelta(days=1)
+        codes = codes.filter(created_at__lt=_start_of_day(next_day, site))
+    if filters.expires_from:
+        codes = codes.filter(expires_on__gte=filters.expires_from)
+    if filters.expires_to:
+        codes = codes.filter(expires_on__lte=filters.expires_to)
+    text = filters.contains.strip()
+    if text:
+        codes = codes.filter(
+            Q(code__icontains=text)
+            | Q(recipient_name__icontains=text)
+            | Q(recipient_email__icontains=text)
+        )
+    if filters.batch:
+        codes = codes.filter(batch_id=filters.batch)
+    return codes
+
+
+# --- Keyset pagination -------------------------------------------------------------------
+
+
+def encode_cursor(code: PromoCode) -> str:
+    micros = (code.created_at - _EPOCH) // timedelta(microseconds=1)
+    return f"{micros}-{code.pk}"
+
+
+def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """``None`` for a missing or malformed cursor (the first page is shown)."""
+    if not value:
+        return None
+    try:
+        micros, pk = value.split("-", 1)
+        return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, OverflowError):
+        return None
+
+
+@dataclass
+class ReportPage:
+    rows: list[PromoCode]
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    numbered: list = field(default_factory=list)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+
+def _key():
+    return Tuple(F("created_at"), F("id"))
+
+
+def report_page(
+    codes: QuerySet[PromoCode],
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> ReportPage:
+    """One page, newest first: after a cursor (next), before one (previous), or the first.
+
+    Two queries whatever the page: the rows (an index range scan thanks to the row-value
+    comparison ``(created_at, id) < (…)``) and the sessions of the codes limited to chosen
+    sessions.
+    """
+    sessions = Prefetch("sessions", queryset=Session.objects.only("id", "title", "site_id"))
+    after_key, before_key = decode_cursor(after), decode_cursor(before)
+    if before_key is not None:
+        rows = list(
+            codes.filter(TupleGreaterThan(_key(), before_key))
+            .order_by("created_at", "id")
+            .prefetch_related(sessions)[: size + 1]
+        )
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        page = ReportPage(rows)
+        page.next_cursor = encode_cursor(rows[-1]) if rows else None
+        page.previous_cursor = encode_cursor(rows[0]) if rows and more_before else None
+        if not rows:
+            return report_page(codes, size=size)
+        return page
+    query = codes
+    if after_key is not None:
+        query = query.filter(TupleLessThan(_key(), after_key))
+    rows = list(query.order_by("-created_at", "-id").prefetch_related(sessions)[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    page = ReportPage(rows)
+    page.next_cursor = encode_cursor(rows[-1]) if rows and more_after else None
+    page.previous_cursor = encode_cursor(rows[0]) if rows and after_key is not None else None
+    return page
+
+
+def bounded_count(codes: QuerySet[PromoCode], limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """``(count, more)``: the exact count up to ``limit``, else ``(limit, True)``."""
+    count = codes.order_by()[: limit + 1].count()
+    return (limit, True) if count > limit else (count, False)

@@ -1,0 +1,321 @@
+"""Console pages: Create, the creation progress, the Promotional Codes Report and its actions.
+
+Every view is site-scoped by ``SiteMemberMixin``; the service comes from the URL. This app
+does not import ``payments`` (which builds on it), so it renders its own sub-navigation.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import (
+    Http404,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from sites.models import KINDS_BY_SERVICE, Service
+from sites.scoping import SiteMemberMixin
+
+from . import csv_export, selectors, services
+from .formatting import format_discount
+from .forms import CreatePromoCodesForm, ReportActionForm, ReportFilterForm
+from .models import AppliesTo, CreationBatch, PromoCode, Status
+
+
+class PromoCodesMixin(SiteMemberMixin):
+    """Site scoping plus the service of the URL (``events`` or ``training``)."""
+
+    section = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs.get("service") not in Service.values:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def service(self) -> Service:
+        return Service(self.kwargs["service"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(service=self.service, section=self.section)
+        return context
+
+
+class CreateView(PromoCodesMixin, FormView):
+    """*Create* promotional codes; every press becomes a batch with a progress page."""
+
+    template_name = "promocodes/create.html"
+    form_class = CreatePromoCodesForm
+    section = "promocodes"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["site"] = self.site
+        return kwargs
+
+    def get_initial(self):
+        return {"service": self.service.value}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kinds_json"] = json.dumps(
+            {service.value: list(kinds) for service, kinds in KINDS_BY_SERVICE.items()}
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            batch = services.start_creation(self.site, self.request.user, form.creation_params())
+        except services.CodeAlreadyExists:
+            form.add_error("custom_code", _("This promo code already exists in this site."))
+            return self.form_invalid(form)
+        except services.CodeSpaceExhausted:
+            form.add_error(
+                "code_length", _("Not enough unused codes of this length: choose a longer one.")
+            )
+            return self.form_invalid(form)
+        return redirect("promocode-batch", self.site.slug, self.service.value, batch.pk)
+
+
+class BatchMixin(PromoCodesMixin):
+    def get_batch(self) -> CreationBatch:
+        return get_object_or_404(CreationBatch.objects.for_site(self.site), pk=self.kwargs["pk"])
+
+
+def _batch_progress(batch: CreationBatch) -> dict:
+    return {
+        "state": batch.state,
+        "state_label": str(batch.get_state_display()),
+        "total": batch.total,
+        "done": batch.done,
+        "percent": batch.percent,
+        "finished": batch.finished,
+        "error": batch.error,
+    }
+
+
+class BatchView(BatchMixin, TemplateView):
+    """Progress of a creation: a progress bar polled by JavaScript, or refreshed without it."""
+
+    template_name = "promocodes/batch.html"
+    section = "promocodes"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.get_batch()
+        context["batch"] = batch
+        context["report_url"] = (
+            reverse("promocode-report", args=[self.site.slug, batch.service])
+            + "?"
+            + urlencode({"service": batch.service, "batch": batch.pk})
+        )
+        return context
+
+
+class BatchProgressView(BatchMixin, View):
+    """JSON for the progress bar."""
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(_batch_progress(self.get_batch()))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _filters_from(form: ReportFilterForm) -> selectors.ReportFilters:
+    data = form.cleaned_data
+    return selectors.ReportFilters(
+        service=data["service"],
+        status=data.get("status") or "",
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        expires_from=data.get("expires_from"),
+        expires_to=data.get("expires_to"),
+        contains=data.get("q") or "",
+        batch=data.get("batch"),
+    )
+
+
+def _filter_querystring(form: ReportFilterForm) -> str:
+    """The report parameters as submitted (for links, the actions and the CSV)."""
+    keys = ("service", "status", "created_from", "created_to", "expires_from", "expires_to", "q")
+    pairs = [(k, form.data.get(k, "")) for k in (*keys, "batch") if form.data.get(k)]
+    return urlencode(pairs)
+
+
+class ReportMixin(PromoCodesMixin):
+    admin_only = False
+    organizer_read_only = True
+
+    def filter_form(self, data) -> ReportFilterForm:
+        data = data.copy()
+        if not data.get("service"):
+            data["service"] = self.service.value
+        return ReportFilterForm(data)
+
+
+class ReportView(ReportMixin, TemplateView):
+    """The Promotional Codes Report: parameters → *Show report*; keyset pages of 50."""
+
+    template_name = "promocodes/report.html"
+    section = "promocodes_report"
+
+    def get(self, request, *args, **kwargs):
+        form = self.filter_form(request.GET)
+        if form.is_valid() and form.cleaned_data["service"] != self.service:
+            # The service is part of the URL (navigation, breadcrumb): follow the choice.
+            url = reverse("promocode-report", args=[self.site.slug, form.cleaned_data["service"]])
+            return HttpResponseRedirect(url + "?" + request.GET.urlencode())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = form
+        context["action_form"] = ReportActionForm(site=self.site)
+        if not form.is_valid():
+            return context
+        codes = selectors.filtered_codes(self.site, _filters_from(form))
+        page = selectors.report_page(
+            codes, after=self.request.GET.get("after"), before=self.request.GET.get("before")
+        )
+        count, more = selectors.bounded_count(codes)
+        querystring = _filter_querystring(form)
+        context.update(
+            page=page,
+            rows=[_row(code, self.site) for code in page.rows],
+            count=count,
+            count_more=more,
+            querystring=querystring,
+            today=services.site_today(self.site),
+        )
+        return context
+
+
+STATUS_BADGES = {
+    Status.ACTIVE: "success",
+    Status.USED_UP: "secondary",
+    Status.EXPIRED: "warning",
+    Status.DELETED: "danger",
+}
+
+
+def _row(code: PromoCode, site) -> dict:
+    if code.applies_to == AppliesTo.KIND:
+        applicable = code.get_kind_display()
+    elif code.applies_to == AppliesTo.SESSIONS:
+        applicable = ", ".join(s.title for s in code.sessions.all())
+    else:
+        applicable = _("All")
+    return {
+        "code": code,
+        "discount": format_discount(code.discount_type, code.discount_value, site.currency),
+        "applicable": applicable,
+        "allowed": code.max_uses,
+        "badge": STATUS_BADGES.get(code.status, "secondary"),
+    }
+
+
+class ReportActionView(ReportMixin, View):
+    """*Extend expiration date* and *Delete promotional codes* (site administrators)."""
+
+    admin_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = self.filter_form(_query_dict(request.POST.get("filters", "")))
+        back = reverse("promocode-report", args=[self.site.slug, self.service.value])
+        if not form.is_valid():
+            messages.error(request, _("The report parameters are not valid."))
+            return redirect(back)
+        back += "?" + _filter_querystring(form)
+        action = ReportActionForm(request.POST, site=self.site)
+        if not action.is_valid():
+            for errors in action.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        codes = selectors.filtered_codes(self.site, _filters_from(form))
+        if action.cleaned_data["scope"] == ReportActionForm.SCOPE_SELECTED:
+            codes = codes.filter(pk__in=action.cleaned_data["ids"])
+        if action.cleaned_data["action"] == ReportActionForm.ACTION_EXTEND:
+            until = action.cleaned_data["until"]
+            result = services.extend_expiry(self.site, codes, until, request.user)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d promotional code extended until %(until)s.",
+                    "%(n)d promotional codes extended until %(until)s.",
+                    result.extended,
+                )
+                % {"n": result.extended, "until": until.strftime("%d/%m/%Y")},
+            )
+            if result.reactivated:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(n)d expired code is active again.",
+                        "%(n)d expired codes are active again.",
+                        result.reactivated,
+                    )
+                    % {"n": result.reactivated},
+                )
+            if result.skipped_deleted:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(n)d deleted code was skipped: a deleted code cannot be extended.",
+                        "%(n)d deleted codes were skipped: a deleted code cannot be extended.",
+                        result.skipped_deleted,
+                    )
+                    % {"n": result.skipped_deleted},
+                )
+        else:
+            deleted = services.soft_delete(self.site, codes, request.user)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d promotional code deleted.",
+                    "%(n)d promotional codes deleted.",
+                    deleted,
+                )
+                % {"n": deleted},
+            )
+        return redirect(back)
+
+
+def _query_dict(querystring: str) -> QueryDict:
+    return QueryDict(querystring[:4000])
+
+
+class ReportCsvView(ReportMixin, View):
+    """*Export CSV* of the whole filtered report, streamed."""
+
+    def get(self, request, *args, **kwargs):
+        form = self.filter_form(request.GET)
+        if not form.is_valid():
+            return redirect(
+                reverse("promocode-report", args=[self.site.slug, self.service.value])
+                + "?"
+                + request.GET.urlencode()
+            )
+        codes = selectors.filtered_codes(self.site, _filters_from(form))
+        response = StreamingHttpResponse(
+            csv_export.stream_csv(self.site, codes), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
+        filename = f"promo-codes-{self.site.slug}-{form.cleaned_data['service']}-{stamp}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
