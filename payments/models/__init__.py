@@ -1,6 +1,14 @@
 """Models of the payments app, one module per concern."""
 
 from .commerce import CommerceSettings, Mode, ProviderKind
+from .payment import (
+    FINAL_STATUSES,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    Registration,
+)
 from .providers import (
     AccountType,
     Card,
@@ -15,7 +23,13 @@ __all__ = [
     "CommerceSettings",
     "ExpressCheckoutAccount",
     "Mode",
+    "FINAL_STATUSES",
     "PayflowAccount",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Refund",
+    "Registration",
     "PermissionStatus",
     "ProviderKind",
 ]

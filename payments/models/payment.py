@@ -1,0 +1,176 @@
+"""Payments attendees make on the payment page, their refunds and the registrations they buy."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from promocodes.models import PromoCode, PromoCodeUse
+from sites.models import Session, Site, SiteScopedQuerySet
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", _("Created")
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    DECLINED = "declined", _("Declined")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A payment in one of these states is over: its promo code use, if any, has been settled.
+FINAL_STATUSES = (
+    PaymentStatus.PAID,
+    PaymentStatus.DECLINED,
+    PaymentStatus.FAILED,
+    PaymentStatus.CANCELLED,
+)
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("Card")
+    PAYPAL = "paypal", _("PayPal")
+
+
+class PaymentQuerySet(SiteScopedQuerySet):
+    def live(self):
+        return self.filter(is_test=False)
+
+
+class Payment(models.Model):
+    """One attempt of one attendee to pay for one session (SPEC §6).
+
+    The amount is computed on the server (fee − discount). ``idempotency_key`` is sent to
+    PayPal with every money-moving call of this attempt (``X-VPS-REQUEST-ID`` /
+    ``PayPal-Request-Id``) so a retry never charges twice. Card number and security code are
+    never stored: only the brand and the last four digits.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="payments")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="payments")
+    attendee_name = models.CharField(_("attendee name"), max_length=200)
+    attendee_email = models.EmailField(_("attendee e-mail"))
+    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2)
+    discount = models.DecimalField(
+        _("discount"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    amount = models.DecimalField(_("amount charged"), max_digits=10, decimal_places=2)
+    refunded_amount = models.DecimalField(
+        _("refunded"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    promo_code = models.ForeignKey(
+        PromoCode, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    promo_use = models.OneToOneField(
+        PromoCodeUse, on_delete=models.SET_NULL, null=True, blank=True, related_name="payment"
+    )
+    provider = models.CharField(_("provider"), max_length=32)
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    is_test = models.BooleanField(_("test payment"), default=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
+    )
+    card_brand = models.CharField(_("card"), max_length=24, blank=True)
+    card_last4 = models.CharField(_("last four digits"), max_length=4, blank=True)
+    gateway_reference = models.CharField(_("PayPal reference"), max_length=64, blank=True)
+    gateway_order_id = models.CharField(_("PayPal order or token"), max_length=64, blank=True)
+    result_code = models.CharField(_("result code"), max_length=64, blank=True)
+    result_message = models.CharField(_("result message"), max_length=255, blank=True)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True)
+    public_token = models.CharField(max_length=64, default=new_public_token, unique=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["site", "is_test", "created_at"]),
+            models.Index(fields=["site", "status"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0) & models.Q(discount__gte=0),
+                name="payment_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__lte=models.F("amount")),
+                name="payment_refund_within_amount",
+            ),
+        ]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return f"{self.site.slug} {self.attendee_email} {self.amount} {self.currency} {self.status}"
+
+    @property
+    def reference(self) -> str:
+        """The reference an attendee quotes: PayPal's, else our own short id."""
+        return self.gateway_reference or f"WX-{self.pk:08d}"
+
+    @property
+    def refundable_amount(self) -> Decimal:
+        return (
+            self.amount - self.refunded_amount if self.status == PaymentStatus.PAID else Decimal(0)
+        )
+
+
+class Refund(models.Model):
+    """Money given back on a paid payment, in full or in part; idempotent by its own key."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    gateway_reference = models.CharField(max_length=64, blank=True)
+    result_code = models.CharField(max_length=64, blank=True)
+    result_message = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} −{self.amount}"
+
+
+class Registration(models.Model):
+    """An attendee registered for a session by a paid payment."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="registrations")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="registration")
+    attendee_name = models.CharField(_("attendee name"), max_length=200)
+    attendee_email = models.EmailField(_("attendee e-mail"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+
+    def __str__(self) -> str:
+        return f"{self.attendee_email} → {self.session}"
