@@ -390,6 +390,7 @@ def parse_money(
     descriptions: dict[str, str],
     *,
     positive: bool = True,
+    api_name: str = "orders",
 ) -> tuple[Decimal, str]:
     """Validate a ``money`` object as PayPal does; returns (amount, currency).
 
@@ -397,6 +398,16 @@ def parse_money(
     MISSING_REQUIRED_PARAMETER, INVALID_PARAMETER_SYNTAX, INVALID_CURRENCY_CODE,
     CANNOT_BE_ZERO_OR_NEGATIVE, DECIMAL_PRECISION.
     """
+    try:
+        return _parse_money(money, field, descriptions, positive=positive)
+    except ApiError as exc:
+        exc.api = api_name
+        raise
+
+
+def _parse_money(
+    money: Any, field: str, descriptions: dict[str, str], *, positive: bool
+) -> tuple[Decimal, str]:
     if not isinstance(money, dict):
         raise ApiError(
             400,

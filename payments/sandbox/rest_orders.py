@@ -139,15 +139,17 @@ def _bad(status: int, name: str, field: str, value: Any = None) -> ApiError:
     return ApiError(status, [issue(name, table[name], field=field, value=value)])
 
 
-def _experience(data: dict) -> tuple[dict, bool]:
-    """The return/cancel URLs and whether the buyer must act through ``payer-action``."""
+def _experience(data: dict) -> tuple[dict, str, bool]:
+    """The buyer-experience settings, their JSON pointer, and whether the buyer acts through
+    ``payer-action`` (``payment_source.paypal``) rather than the ``approve`` link."""
     source = data.get("payment_source")
     wallet = source.get("paypal") if isinstance(source, dict) else None
     if isinstance(wallet, dict):
         context = wallet.get("experience_context") or {}
-        return (context if isinstance(context, dict) else {}), True
+        pointer = "/payment_source/paypal/experience_context"
+        return (context if isinstance(context, dict) else {}), pointer, True
     context = data.get("application_context") or {}
-    return (context if isinstance(context, dict) else {}), False
+    return (context if isinstance(context, dict) else {}), "/application_context", False
 
 
 def _validate_order_request(data: dict) -> tuple[str, list[dict], dict, bool]:
@@ -201,14 +203,14 @@ def _validate_order_request(data: dict) -> tuple[str, list[dict], dict, bool]:
                 raise _bad(400, "INVALID_STRING_LENGTH", f"{where}/{key}", value)
             record[key] = value
         parsed.append(record)
-    context, payer_action = _experience(data)
+    context, pointer, payer_action = _experience(data)
     urls = {}
     for key in ("return_url", "cancel_url"):
         value = context.get(key)
         if value is None:
             continue
         if not isinstance(value, str) or not re.match(r"https?://", value) or len(value) > 4000:
-            raise _bad(400, "INVALID_PARAMETER_SYNTAX", f"/application_context/{key}", value)
+            raise _bad(400, "INVALID_PARAMETER_SYNTAX", f"{pointer}/{key}", value)
         urls[key] = value
     brand = context.get("brand_name")
     if isinstance(brand, str) and brand:

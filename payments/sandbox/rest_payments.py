@@ -180,7 +180,9 @@ def routes(state: SandboxState) -> list[Rule]:
         if left <= 0:
             raise _refund_error(422, "CAPTURE_FULLY_REFUNDED")
         if "amount" in data:
-            amount, refund_currency = parse_money(data["amount"], "/amount", REFUND_DESCRIPTIONS)
+            amount, refund_currency = parse_money(
+                data["amount"], "/amount", REFUND_DESCRIPTIONS, api_name="payments"
+            )
             if refund_currency != currency:
                 raise _refund_error(
                     422,

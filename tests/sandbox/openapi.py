@@ -26,6 +26,10 @@ Adjustments made at load time (the documents themselves are never edited):
   ``referral_data_response.partner_referral_id`` with the pattern ``^[0-9A-Za-z_-.]+$``, whose
   ``_-.`` is a reversed character range that no regex engine compiles (the spec validator
   rejects the document). It is read as the evidently intended ``^[0-9A-Za-z_.-]+$``.
+
+The end of the module also holds ``submit`` / ``follow_to_return``: they click through the
+simulator's approval and consent pages over plain HTTP (GET the page, POST the form whose
+button has the given label, follow PayPal's redirect back to the merchant).
 """
 
 from __future__ import annotations
