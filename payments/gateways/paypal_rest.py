@@ -488,10 +488,10 @@ class PayPalOrdersGateway:
     ) -> GatewayResult:
         """Capture the approved order ``token``. **Moves money.** Idempotent by ``request_id``.
 
-        ``payer_id`` (from the return URL) and ``amount`` are checked against the order as
-        PayPal reports it; a repeat with the same ``request_id`` gets the first capture back
-        (``duplicate``), and an order captured earlier under another id is looked up rather
-        than reported as a failure.
+        ``payer_id`` (from the return URL) and ``amount`` are compared with what PayPal
+        reports (a mismatch is logged; the amount was fixed server-side at creation). A repeat
+        with the same ``request_id`` gets the first capture back (``duplicate``), and an order
+        captured earlier under another id is looked up rather than reported as a failure.
         """
         options = self._options(request_id, mock_response, id=token, prefer="return=representation")
         answer = self._call(
