@@ -8,6 +8,7 @@ against PayPal's OpenAPI documents; tests that send bad input on purpose say so 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -377,3 +378,14 @@ def test_approval_page_for_unknown_or_captured_orders(api):
     api.approve(order_id)
     api.capture(order_id)
     assert api.session.get(f"{api.base}/checkoutnow?token={order_id}").status_code == 409
+
+
+def test_concurrent_captures_collect_once(api, paypal_sandbox):
+    order_id = api.create().json()["id"]
+    api.approve(order_id)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        same = list(pool.map(lambda _: api.capture(order_id, "capture-1").status_code, range(6)))
+        other = list(pool.map(lambda n: api.capture(order_id, f"other-{n}").status_code, range(4)))
+    assert sorted(same) == [200] * 5 + [201]
+    assert other == [422] * 4
+    assert len(paypal_sandbox.ledger()) == 1
