@@ -29,10 +29,17 @@ class SandboxHandle:
     def ledger(self) -> list[dict]:
         return self._call("/_sandbox/ledger")
 
-    def set_faults(self, delay_seconds: float = 0, drop_after_commit: int = 0) -> None:
+    def set_faults(
+        self, delay_seconds: float = 0, drop_after_commit: int = 0, only_matching: str = ""
+    ) -> None:
+        """Slow or drop answers; ``only_matching`` limits that to requests holding the text."""
         self._call(
             "/_sandbox/faults",
-            {"delay_seconds": delay_seconds, "drop_after_commit": drop_after_commit},
+            {
+                "delay_seconds": delay_seconds,
+                "drop_after_commit": drop_after_commit,
+                "only_matching": only_matching,
+            },
         )
 
     def reset(self) -> None:

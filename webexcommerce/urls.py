@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("pay/", include("payments.pay_urls")),
     path("", site_views.SitePickerView.as_view(), name="site-picker"),
     path("s/<slug:site_slug>/", include("sites.urls")),
     path("s/<slug:site_slug>/", include("payments.urls")),

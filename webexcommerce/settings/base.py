@@ -250,3 +250,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Payments: how long a pending payment is left alone before the resolver asks PayPal, and
+# after how long an unfinished PayPal checkout counts as abandoned.
+PAYMENT_PENDING_GRACE_SECONDS = int(os.environ.get("PAYMENT_PENDING_GRACE_SECONDS", "60"))
+PAYMENT_ABANDON_AFTER_SECONDS = int(os.environ.get("PAYMENT_ABANDON_AFTER_SECONDS", "10800"))
+PAYMENT_RESOLVE_INTERVAL_SECONDS = float(os.environ.get("PAYMENT_RESOLVE_INTERVAL_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE["resolve-pending-payments"] = {
+    "task": "payments.tasks.resolve_pending_payments",
+    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
+}

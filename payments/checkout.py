@@ -1,0 +1,417 @@
+"""Taking payments: quotes, card sales, PayPal checkouts, and settling their outcome.
+
+Contract:
+* The amount is always computed here from the session's fee and the promo code; nothing the
+  browser sends about prices is read.
+* One ``Payment`` per attempt. Its ``idempotency_key`` derives every PayPal request id
+  (``request_id(payment, step)``), so a double submit or a retry of the same attempt reaches
+  PayPal with the same id and is answered with the original result, never charged twice.
+* A promo code use is taken (``promocodes.services.redeem``) before PayPal is asked, so that
+  N uses are never exceeded, and given back (``release``) when the payment ends declined,
+  failed or cancelled.
+* Status moves forward only through ``_transition`` (a conditional UPDATE), so two requests
+  settling the same payment cannot both act on it.
+* A time-out leaves the payment *pending*; ``resolve_pending`` (a Celery beat task) asks PayPal
+  later with the same request id and settles it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from promocodes import services as promo_services
+from sites.models import Session, Site
+
+from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTimeout, Outcome
+from .gateways.payflow import NOT_FOUND, payflow_gateways
+from .gateways.paypal_rest import paypal_orders_gateway
+from .models import (
+    FINAL_STATUSES,
+    CommerceSettings,
+    ExpressCheckoutAccount,
+    Mode,
+    PayflowAccount,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Registration,
+)
+from .providers import active_account
+
+logger = logging.getLogger(__name__)
+CENT = Decimal("0.01")
+
+
+# --- What can be paid, and how -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the payment page may offer for one session, or why it cannot."""
+
+    commerce: CommerceSettings | None
+    account: PayflowAccount | ExpressCheckoutAccount | None
+    unavailable: str = ""
+
+    @property
+    def cards(self) -> tuple[str, ...]:
+        if isinstance(self.account, PayflowAccount):
+            return tuple(c for c in self.account.offered_cards if c in self.account.cards)
+        return ()
+
+    @property
+    def paypal_button(self) -> bool:
+        if isinstance(self.account, ExpressCheckoutAccount):
+            return True
+        return bool(self.account and self.account.offers_paypal_button)
+
+
+def offer_for(site: Site, session: Session) -> Offer:
+    """Whether attendees can pay for this session now, and with what."""
+    if not site.ecommerce_provisioned:
+        return Offer(None, None, _("Online payment is not available for this site."))
+    commerce = CommerceSettings.objects.filter(site=site).first()
+    if commerce is None or not commerce.service_enabled(session.service):
+        return Offer(commerce, None, _("Online payment is not turned on for this session."))
+    if session.fee <= 0:
+        return Offer(commerce, None, _("This session is free: no payment is needed."))
+    account = active_account(commerce)
+    if account is None or account.pk is None:
+        return Offer(commerce, None, _("Online payment is not set up yet for this site."))
+    offer = Offer(commerce, account)
+    if not offer.cards and not offer.paypal_button:
+        return Offer(commerce, account, _("Online payment is not set up yet for this site."))
+    return offer
+
+
+@dataclass(frozen=True)
+class Quote:
+    fee: Decimal
+    discount: Decimal
+    amount: Decimal
+    currency: str
+    code: object | None = None  # the applicable PromoCode
+    refusal: str = ""  # why the typed code was refused, in plain words
+
+
+def quote(site: Site, session: Session, code_text: str = "") -> Quote:
+    """The price of ``session`` with ``code_text`` applied (read-only)."""
+    fee = session.fee.quantize(CENT)
+    if code_text.strip():
+        result = promo_services.check(site, code_text, session)
+        if result.ok:
+            discount = promo_services.discount_for(result.code, fee)
+            return Quote(fee, discount, fee - discount, site.currency, result.code)
+        return Quote(fee, Decimal("0.00"), fee, site.currency, None, result.message)
+    return Quote(fee, Decimal("0.00"), fee, site.currency)
+
+
+# --- Gateways ----------------------------------------------------------------------------
+
+
+def mode_of(payment: Payment) -> str:
+    return Mode.TEST if payment.is_test else Mode.PRODUCTION
+
+
+def request_id(payment: Payment, step: str) -> str:
+    """The PayPal request id of one step of this payment attempt (stable across retries)."""
+    return f"{payment.idempotency_key.hex}-{step}"
+
+
+def payflow_for(payment: Payment):
+    account = PayflowAccount.objects.get(site=payment.site_id, kind=payment.provider)
+    return payflow_gateways(
+        mode_of(payment),
+        partner=account.partner_value,
+        vendor=account.vendor,
+        user=account.user or account.vendor,
+        password=account.password,
+    )
+
+
+def redirect_gateway_for(payment: Payment):
+    if payment.provider in PayflowAccount.KINDS:
+        return payflow_for(payment)[1]
+    account = ExpressCheckoutAccount.objects.get(site=payment.site_id, kind=payment.provider)
+    return paypal_orders_gateway(
+        mode_of(payment),
+        payee_email=account.paypal_email,
+        brand_name=payment.site.commerce.business_name,
+    )
+
+
+# --- Creating an attempt --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    email: str
+
+
+def begin(
+    site: Site,
+    session: Session,
+    offer: Offer,
+    attendee: Attendee,
+    code_text: str,
+    method: str,
+    attempt_key: uuid.UUID,
+    *,
+    card_brand: str = "",
+    card_last4: str = "",
+) -> Payment:
+    """The payment of this attempt, created once; the promo code use is taken here.
+
+    Raises ``promocodes.services.PromoCodeRefused`` when the code cannot be used (nothing is
+    kept then). A second call with the same ``attempt_key`` returns the same payment.
+    """
+    existing = Payment.objects.filter(idempotency_key=attempt_key, site=site, session=session)
+    payment = existing.first()
+    if payment is not None:
+        return payment
+    price = quote(site, session, code_text)
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                site=site,
+                session=session,
+                attendee_name=attendee.name,
+                attendee_email=attendee.email,
+                fee=price.fee,
+                discount=Decimal("0.00"),
+                amount=price.fee,
+                currency=site.currency,
+                provider=offer.account.kind,
+                method=method,
+                is_test=offer.commerce.mode == Mode.TEST,
+                idempotency_key=attempt_key,
+                card_brand=card_brand,
+                card_last4=card_last4,
+            )
+            if code_text.strip():
+                use = promo_services.redeem(
+                    site, code_text, session, reference=str(payment.idempotency_key)
+                )
+                discount = promo_services.discount_for(use.promo_code, price.fee)
+                payment.promo_code = use.promo_code
+                payment.promo_use = use
+                payment.discount = discount
+                payment.amount = price.fee - discount
+                payment.save(update_fields=["promo_code", "promo_use", "discount", "amount"])
+    except IntegrityError:
+        # The same attempt created concurrently (double submit): use that one.
+        return Payment.objects.get(idempotency_key=attempt_key)
+    return payment
+
+
+# --- Card ---------------------------------------------------------------------------------
+
+
+def pay_by_card(payment: Payment, card: CardDetails) -> Payment:
+    """Charge the card (Payflow sale) and settle the payment; safe to call twice."""
+    if payment.status in FINAL_STATUSES:
+        return payment
+    if payment.amount == 0:
+        return settle(payment, _free_result())
+    _transition(payment, (PaymentStatus.CREATED,), PaymentStatus.PENDING)
+    client, _checkout = payflow_for(payment)
+    try:
+        result = client.sale(
+            card,
+            payment.amount,
+            payment.currency,
+            request_id(payment, "sale"),
+            invoice=f"WX{payment.pk}",
+        )
+    except GatewayTimeout:
+        logger.warning("Payment %s: no answer from PayPal, left pending", payment.pk)
+        return _reload(payment)
+    except GatewayError as exc:
+        logger.error("Payment %s: gateway error %s", payment.pk, type(exc).__name__)
+        return settle(payment, _error_result(str(_("PayPal could not process the payment."))))
+    return settle(payment, result)
+
+
+def _free_result() -> GatewayResult:
+    return GatewayResult(Outcome.APPROVED, "0", str(_("Fully covered by the promo code.")))
+
+
+def _error_result(message: str) -> GatewayResult:
+    return GatewayResult(Outcome.ERROR, "ERROR", message)
+
+
+# --- PayPal (Express Checkout via Payflow, or Orders v2) -------------------------------------
+
+
+def start_paypal(payment: Payment, return_url: str, cancel_url: str) -> str | None:
+    """Create PayPal's checkout; returns the approval URL, or None when PayPal refused."""
+    if payment.status != PaymentStatus.CREATED:
+        return None
+    if payment.amount == 0:
+        settle(payment, _free_result())
+        return None
+    gateway = redirect_gateway_for(payment)
+    try:
+        checkout = gateway.start_checkout(
+            payment.amount,
+            payment.currency,
+            return_url,
+            cancel_url,
+            request_id(payment, "start"),
+            description=payment.session.title,
+        )
+    except GatewayError:
+        settle(payment, _error_result(str(_("PayPal could not be reached. Please try again."))))
+        return None
+    if not checkout.approval_url:
+        settle(payment, checkout.result)
+        return None
+    Payment.objects.filter(pk=payment.pk).update(
+        gateway_order_id=checkout.token, status=PaymentStatus.PENDING, updated_at=timezone.now()
+    )
+    return checkout.approval_url
+
+
+def complete_paypal(payment: Payment, token: str, payer_id: str) -> Payment:
+    """The buyer approved on PayPal: collect the money (idempotent by the attempt's id)."""
+    if payment.status != PaymentStatus.PENDING or token != payment.gateway_order_id:
+        return payment
+    gateway = redirect_gateway_for(payment)
+    try:
+        result = gateway.complete_checkout(
+            token, payer_id, payment.amount, payment.currency, request_id(payment, "collect")
+        )
+    except GatewayTimeout:
+        return _reload(payment)
+    except GatewayError:
+        return settle(payment, _error_result(str(_("PayPal could not process the payment."))))
+    return settle(payment, result)
+
+
+def cancel_paypal(payment: Payment) -> Payment:
+    """The buyer cancelled on PayPal: nothing was collected."""
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    if _transition(
+        payment,
+        (PaymentStatus.PENDING,),
+        PaymentStatus.CANCELLED,
+        result_message=str(_("You cancelled the payment on PayPal.")),
+    ):
+        _release_code(payment)
+    return _reload(payment)
+
+
+# --- Settling ------------------------------------------------------------------------------
+
+
+def settle(payment: Payment, result: GatewayResult) -> Payment:
+    """Record PayPal's verdict. Paid → registration and receipt; otherwise the code goes back."""
+    fields = {
+        "result_code": result.code[:64],
+        "result_message": result.message[:255],
+    }
+    if result.reference:
+        fields["gateway_reference"] = result.reference[:64]
+    if result.approved:
+        with transaction.atomic():
+            won = _transition(
+                payment,
+                (PaymentStatus.CREATED, PaymentStatus.PENDING),
+                PaymentStatus.PAID,
+                paid_at=timezone.now(),
+                **fields,
+            )
+            if won:
+                payment = _reload(payment)
+                Registration.objects.get_or_create(
+                    payment=payment,
+                    defaults={
+                        "site_id": payment.site_id,
+                        "session_id": payment.session_id,
+                        "attendee_name": payment.attendee_name,
+                        "attendee_email": payment.attendee_email,
+                    },
+                )
+                from .tasks import send_receipt
+
+                transaction.on_commit(lambda: send_receipt.delay(payment.pk))
+        return _reload(payment)
+    status = PaymentStatus.DECLINED if result.outcome is Outcome.DECLINED else PaymentStatus.FAILED
+    if _transition(payment, (PaymentStatus.CREATED, PaymentStatus.PENDING), status, **fields):
+        _release_code(payment)
+    return _reload(payment)
+
+
+def _transition(payment: Payment, from_statuses, to_status, **fields) -> bool:
+    """Move the payment forward only from an expected status; True for the one caller that did."""
+    changed = Payment.objects.filter(pk=payment.pk, status__in=from_statuses).update(
+        status=to_status, updated_at=timezone.now(), **fields
+    )
+    return bool(changed)
+
+
+def _release_code(payment: Payment) -> None:
+    payment = _reload(payment)
+    if payment.promo_use_id:
+        promo_services.release(payment.promo_use)
+
+
+def _reload(payment: Payment) -> Payment:
+    return Payment.objects.select_related("site", "session", "promo_use").get(pk=payment.pk)
+
+
+# --- Resolving payments left pending ---------------------------------------------------------
+
+
+def resolve_pending(payment: Payment) -> Payment:
+    """Ask PayPal what became of a pending payment, with the attempt's own request ids.
+
+    Card: a Payflow inquiry by the sale's request id; not found means the sale never reached
+    PayPal → failed. PayPal: a lookup of the checkout; not collected after
+    ``PAYMENT_ABANDON_AFTER_SECONDS`` → cancelled (the buyer never came back).
+    """
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    try:
+        if payment.method == PaymentMethod.CARD:
+            client, _checkout = payflow_for(payment)
+            result = client.inquiry(request_id=request_id(payment, "sale"))
+            if result.code == NOT_FOUND:
+                return settle(payment, _error_result(str(_("The payment did not reach PayPal."))))
+            return settle(payment, result)
+        gateway = redirect_gateway_for(payment)
+        result = gateway.lookup(payment.gateway_order_id, request_id(payment, "collect"))
+    except GatewayTimeout:
+        return payment
+    except (GatewayError, ValueError):
+        result = None
+    if result is not None and result.approved:
+        return settle(payment, result)
+    abandoned = timezone.now() - payment.created_at > timedelta(
+        seconds=settings.PAYMENT_ABANDON_AFTER_SECONDS
+    )
+    if abandoned and _transition(
+        payment,
+        (PaymentStatus.PENDING,),
+        PaymentStatus.CANCELLED,
+        result_message=str(_("The payment was not completed on PayPal.")),
+    ):
+        _release_code(payment)
+    return _reload(payment)
+
+
+def pending_to_resolve():
+    """Pending payments nobody has touched for ``PAYMENT_PENDING_GRACE_SECONDS``."""
+    quiet = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
+    return Payment.objects.filter(status=PaymentStatus.PENDING, updated_at__lt=quiet)

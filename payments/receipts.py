@@ -1,0 +1,61 @@
+"""The receipt e-mail an attendee gets once their payment is paid."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from promocodes.formatting import format_money
+
+from .models import Payment, PaymentStatus
+
+logger = logging.getLogger(__name__)
+
+
+def render_receipt(payment: Payment) -> tuple[str, str]:
+    """Subject and plain-text body in the site's language. No card number: brand and last 4."""
+    site = payment.site
+    commerce = getattr(site, "commerce", None)
+    with translation.override(site.language):
+        context = {
+            "payment": payment,
+            "business_name": (commerce.business_name if commerce else "") or site.name,
+            "support_info": commerce.support_info if commerce else "",
+            "fee": format_money(payment.fee, payment.currency),
+            "discount": format_money(payment.discount, payment.currency),
+            "amount": format_money(payment.amount, payment.currency),
+            "paid_on": timezone.localtime(payment.paid_at, site.tzinfo).strftime("%d/%m/%Y %H:%M"),
+        }
+        subject = render_to_string("payments/email/receipt_subject.txt", context)
+        body = render_to_string("payments/email/receipt_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def send_receipt(payment_id: int) -> bool:
+    """Send the receipt at most once: ``receipt_sent_at`` is claimed before sending.
+
+    If the mail backend raises, the claim is given back and the error propagates so the task
+    retries; a worker dying between claim and send leaves the receipt unsent (ops can resend
+    from the admin by clearing ``receipt_sent_at``).
+    """
+    now = timezone.now()
+    claimed = Payment.objects.filter(
+        pk=payment_id, status=PaymentStatus.PAID, receipt_sent_at__isnull=True
+    ).update(receipt_sent_at=now)
+    if not claimed:
+        return False
+    payment = Payment.objects.select_related("site", "site__commerce", "session").get(pk=payment_id)
+    subject, body = render_receipt(payment)
+    try:
+        EmailMessage(
+            subject, body, from_email=settings.DEFAULT_FROM_EMAIL, to=[payment.attendee_email]
+        ).send(fail_silently=False)
+    except Exception:
+        Payment.objects.filter(pk=payment_id, receipt_sent_at=now).update(receipt_sent_at=None)
+        raise
+    logger.info("Receipt sent for payment %s", payment_id)
+    return True

@@ -1,0 +1,191 @@
+"""The public payment page of a priced session, and where PayPal sends the attendee back."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from promocodes.services import PromoCodeRefused
+from sites.models import Session, Site
+
+from .. import checkout
+from ..gateways.payflow import express_checkout_redirect_url
+from ..gateways.paypal_rest import rest_settings
+from ..models import Mode, Payment, PaymentMethod, PaymentStatus
+from ..pay_forms import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
+
+# Web origins where PayPal shows its approval pages, besides the configured endpoints.
+PAYPAL_WEB_ORIGINS = {
+    Mode.TEST: "https://www.sandbox.paypal.com",
+    Mode.PRODUCTION: "https://www.paypal.com",
+}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def paypal_form_origins(mode: str) -> list[str]:
+    """Origins a payment form may end on after its redirect to PayPal (CSP form-action)."""
+    return sorted(
+        {
+            _origin(express_checkout_redirect_url(mode)),
+            _origin(rest_settings(mode)[0]),
+            PAYPAL_WEB_ORIGINS[mode],
+        }
+    )
+
+
+class PaymentPageView(View):
+    """GET shows the page; POST applies a promo code, pays by card, or starts PayPal."""
+
+    template_name = "payments/pay/page.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.site = get_object_or_404(Site, slug=kwargs["site_slug"])
+        self.session = get_object_or_404(
+            Session.objects.for_site(self.site), pk=kwargs["session_id"]
+        )
+        self.offer = checkout.offer_for(self.site, self.session)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(PaymentForm(card_types=self.offer.cards))
+
+    def post(self, request, *args, **kwargs):
+        if self.offer.unavailable:
+            return self.render_page(None)
+        action = request.POST.get("action", APPLY)
+        if action not in (APPLY, PAY_CARD, PAY_PAYPAL):
+            action = APPLY
+        if action == PAY_CARD and not self.offer.cards:
+            action = APPLY
+        if action == PAY_PAYPAL and not self.offer.paypal_button:
+            action = APPLY
+        form = PaymentForm(request.POST, card_types=self.offer.cards, action=action)
+        if not form.is_valid() or action == APPLY:
+            return self.render_page(form)
+        data = form.cleaned_data
+        attendee = checkout.Attendee(data["attendee_name"], data["attendee_email"])
+        method = PaymentMethod.CARD if action == PAY_CARD else PaymentMethod.PAYPAL
+        try:
+            payment = checkout.begin(
+                self.site,
+                self.session,
+                self.offer,
+                attendee,
+                data["promo_code"],
+                method,
+                data["attempt"],
+                card_brand=data.get("brand", ""),
+                card_last4=data.get("number", "")[-4:],
+            )
+        except PromoCodeRefused as refused:
+            form.add_error("promo_code", refused.message)
+            return self.render_page(form)
+        if method == PaymentMethod.CARD:
+            payment = checkout.pay_by_card(payment, form.card_details())
+            return self.after_attempt(payment, form)
+        approval_url = checkout.start_paypal(
+            payment,
+            request.build_absolute_uri(
+                reverse("payment-paypal-return", args=[payment.public_token])
+            ),
+            request.build_absolute_uri(
+                reverse("payment-paypal-cancel", args=[payment.public_token])
+            ),
+        )
+        if approval_url:
+            return redirect(approval_url)
+        return self.after_attempt(checkout._reload(payment), form)
+
+    def after_attempt(self, payment: Payment, form: PaymentForm):
+        """Paid or pending → the confirmation page; refused → this page with PayPal's reason."""
+        if payment.status in (PaymentStatus.PAID, PaymentStatus.PENDING):
+            return redirect("payment-done", payment.public_token)
+        message = payment.result_message or _("The payment did not go through.")
+        return self.render_page(form, refused=message, retry=True)
+
+    def render_page(self, form, *, refused: str = "", retry: bool = False):
+        context = {
+            "site": self.site,
+            "pay_session": self.session,
+            "offer": self.offer,
+            "commerce": self.offer.commerce,
+            "form": form,
+            "refused": refused,
+        }
+        if form is not None:
+            if form.is_bound:
+                # Never send a card number or security code back to the browser.
+                data = form.data.copy()
+                for name in ("card_number", "security_code"):
+                    data[name] = ""
+                if retry:
+                    data["attempt"] = str(PaymentForm().initial["attempt"])
+                form.data = data
+            code_text = (
+                form.cleaned_data.get("promo_code", "")
+                if form.is_bound and hasattr(form, "cleaned_data")
+                else ""
+            )
+            context["quote"] = checkout.quote(self.site, self.session, code_text)
+            if context["quote"].refusal and "promo_code" not in form.errors:
+                form.add_error("promo_code", context["quote"].refusal)
+        response = render(
+            self.request,
+            self.template_name,
+            context,
+            status=200,
+        )
+        if self.offer.commerce and self.offer.paypal_button:
+            response._csp_update = {"form-action": paypal_form_origins(self.offer.commerce.mode)}
+        return response
+
+
+def _payment(public_token: str) -> Payment:
+    payment = (
+        Payment.objects.select_related("site", "session", "promo_code")
+        .filter(public_token=public_token)
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def paypal_return(request, public_token: str):
+    """PayPal's RETURNURL: the buyer approved; collect the money."""
+    payment = _payment(public_token)
+    token = request.GET.get("token", "")
+    payer_id = request.GET.get("PayerID", "")
+    payment = checkout.complete_paypal(payment, token, payer_id)
+    if payment.status in (PaymentStatus.PAID, PaymentStatus.PENDING):
+        return redirect("payment-done", payment.public_token)
+    messages.error(request, payment.result_message or _("The payment did not go through."))
+    return redirect("payment-page", payment.site.slug, payment.session_id)
+
+
+def paypal_cancel(request, public_token: str):
+    """PayPal's CANCELURL: nothing was collected; back to the payment page."""
+    payment = checkout.cancel_paypal(_payment(public_token))
+    messages.info(request, payment.result_message or _("You cancelled the payment on PayPal."))
+    return redirect("payment-page", payment.site.slug, payment.session_id)
+
+
+def payment_done(request, public_token: str):
+    """The confirmation: the reference when paid, a wait notice while pending."""
+    payment = _payment(public_token)
+    commerce = getattr(payment.site, "commerce", None)
+    return render(
+        request,
+        "payments/pay/done.html",
+        {"payment": payment, "site": payment.site, "commerce": commerce},
+    )
