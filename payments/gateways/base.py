@@ -94,7 +94,13 @@ class CardGateway(Protocol):
     """Card payments (Payflow Pro, Website Payments Pro Payflow Edition)."""
 
     def sale(
-        self, card: CardDetails, amount: Decimal, currency: str, request_id: str, *, invoice: str = ""
+        self,
+        card: CardDetails,
+        amount: Decimal,
+        currency: str,
+        request_id: str,
+        *,
+        invoice: str = "",
     ) -> GatewayResult:
         """Authorize and capture in one step. **Moves money.** Idempotent by ``request_id``."""
 
