@@ -46,7 +46,9 @@ def start_celery_worker(
 
     The worker uses ``webexcommerce.settings.test``, the database this process uses
     (``TEST_DATABASE_URL``), e-mail written to files under ``tmp_path / "mail"``, and a
-    queue of its own. Yields the worker's ``Popen``; its log is ``tmp_path / "worker.log"``.
+    queue of its own (``TEST_CELERY_QUEUE``: it consumes from it and the tasks it sends go
+    there too; this process routes its tasks there while the block runs). Yields the
+    worker's ``Popen``; its log is ``tmp_path / "worker.log"``.
     Tests that rely on it need ``transactional_db`` so that the worker sees committed rows.
     """
     from webexcommerce.celery import app
@@ -62,6 +64,7 @@ def start_celery_worker(
         "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "TEST_EMAIL_FILE_PATH": str(mail_dir),
         "VAR_DIR": str(tmp_path),
+        "TEST_CELERY_QUEUE": queue,
         **(env or {}),
     }
     command = [

@@ -26,6 +26,9 @@ CACHES = {
     }
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# A worker started by a test may get a queue of its own (it publishes there too), so that
+# workers of concurrent test runs on the same Redis database never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_CELERY_QUEUE", "celery")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A worker subprocess started by a test writes its e-mail to files the test can read.
 EMAIL_BACKEND = os.environ.get(
