@@ -1,0 +1,519 @@
+"""Promotional codes at a million: build the data set, time each operation and its SQL floor.
+
+Run through ``manage.py bench_promocodes`` (which points Django at the benchmark database).
+Each operation is timed twice: the product's own code path (view through the Django test
+client, or the Celery task body) and the plain SQL that does the same work on the same data
+("floor"). The ratio says how far the product is from the database's own speed.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import psutil
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from promocodes import codegen, selectors, services
+from promocodes.models import CreationBatch, PromoCode, PromoCodeSession
+from sites.models import Membership, Revision, Session, Site
+
+SITE_SLUG = "bench"
+TABLE = PromoCode._meta.db_table
+BULK_SIZE = 50_000
+
+
+@dataclass
+class Result:
+    operation: str
+    ours: float
+    floor: float | None
+    target: str = ""
+    notes: str = ""
+
+    @property
+    def ratio(self) -> str:
+        if not self.floor:
+            return "—"
+        return f"{self.ours / self.floor:.1f}×"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    gc.collect()
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def best_of(fn: Callable[[], object], runs: int = 5) -> float:
+    return min(timed(fn)[0] for _ in range(runs))
+
+
+def median_of(fn: Callable[[], object], runs: int = 7) -> float:
+    return statistics.median(timed(fn)[0] for _ in range(runs))
+
+
+def sql(statement: str, params=None, fetch: bool = False):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall() if fetch else cursor.rowcount
+
+
+def vacuum() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {TABLE}")
+
+
+# --- Data set --------------------------------------------------------------------------
+
+
+def build(total: int, log: Callable[[str], None]) -> tuple[Site, object, CreationBatch]:
+    """One site with ``total`` codes: a year of history, every status, recipients, kinds.
+
+    The codes come from the product's own generator (so later generation meets real
+    collisions); rows are written by one ``INSERT … SELECT FROM unnest(…)`` statement.
+    """
+    site, created = Site.objects.get_or_create(
+        slug=SITE_SLUG,
+        defaults={"name": "Bench", "time_zone": "America/New_York", "ecommerce_provisioned": True},
+    )
+    user, _ = get_user_model().objects.get_or_create(username="bench-admin")
+    Membership.objects.get_or_create(user=user, site=site, defaults={"role": "admin"})
+    existing = PromoCode.objects.for_site(site).count()
+    bulk_batch = CreationBatch.objects.for_site(site).filter(params__bench="bulk").first()
+    if existing == total and bulk_batch is not None:
+        log(f"Data set present: {existing:,} codes in site '{SITE_SLUG}'.")
+        return site, user, bulk_batch
+    log(f"Building {total:,} codes in site '{SITE_SLUG}' …")
+    started = time.perf_counter()
+    PromoCodeSession.objects.filter(promo_code__site=site).delete()
+    sql(f"DELETE FROM {TABLE} WHERE site_id = %s", [site.pk])
+    CreationBatch.objects.for_site(site).delete()
+    Revision.objects.for_site(site).delete()
+    bulk_batch = CreationBatch.objects.create(
+        site=site,
+        service="events",
+        created_by=user,
+        total=BULK_SIZE,
+        done=BULK_SIZE,
+        state="done",
+        params={"bench": "bulk"},
+    )
+    Session.objects.get_or_create(
+        site=site,
+        title="Bench live event",
+        defaults={"service": "events", "kind": "live_event", "fee": Decimal("100")},
+    )
+    codes = codegen.generate(8, total)
+    today = timezone.localdate()
+    now = timezone.now()
+    # Row i (1-based): created i × 31.5 s ago (a year for a million), status by i % 100,
+    # the most recent BULK_SIZE codes belong to the "bulk" batch used by extend and delete.
+    sql(
+        f"""
+        INSERT INTO {TABLE} (site_id, service, code, recipient_name, recipient_email, max_uses,
+            uses, discount_type, discount_value, expires_on, status, applies_to, kind, batch_id,
+            created_at, created_by_id)
+        SELECT %(site)s, 'events', t.code, 'Recipient ' || t.i, 'user' || t.i || '@example.com',
+            1,
+            CASE WHEN t.i %% 100 < 4 THEN 1 ELSE 0 END,
+            CASE WHEN t.i %% 2 = 0 THEN 'percent' ELSE 'fixed' END,
+            CASE WHEN t.i %% 2 = 0 THEN 10 ELSE 5 END,
+            %(today)s::date + (t.i %% 400)::int + 1,
+            CASE WHEN t.i %% 100 < 4 THEN 'used_up' WHEN t.i %% 100 < 7 THEN 'expired'
+                 WHEN t.i %% 100 < 10 THEN 'deleted' ELSE 'active' END,
+            CASE WHEN t.i %% 10 = 5 THEN 'kind' ELSE 'all' END,
+            CASE WHEN t.i %% 10 = 5 THEN 'live_event' ELSE '' END,
+            CASE WHEN t.i <= %(bulk)s THEN %(batch)s END,
+            %(now)s::timestamptz - t.i * interval '31.5 seconds',
+            %(user)s
+        FROM unnest(%(codes)s::varchar[]) WITH ORDINALITY AS t(code, i)
+        """,
+        {
+            "site": site.pk,
+            "codes": codes,
+            "today": today,
+            "now": now,
+            "bulk": BULK_SIZE,
+            "batch": bulk_batch.pk,
+            "user": user.pk,
+        },
+    )
+    vacuum()
+    log(f"… built in {time.perf_counter() - started:.1f} s.")
+    return site, user, bulk_batch
+
+
+# --- Operations ----------------------------------------------------------------------------
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def bench_report(site: Site, user) -> list[Result]:
+    client = client_for(user)
+    url = reverse("promocode-report", args=[site.slug, "events"])
+    deep_created, deep_id = sql(
+        f"SELECT created_at, id FROM {TABLE} WHERE site_id = %s AND service = 'events' "
+        "ORDER BY created_at DESC, id DESC OFFSET 900000 LIMIT 1",
+        [site.pk],
+        fetch=True,
+    )[0]
+    cursor = selectors.encode_cursor(PromoCode(created_at=deep_created, pk=deep_id))
+    cases = [
+        ("Report, first page", {}, ""),
+        ("Report, deep page (row 900,000)", {"after": cursor}, ""),
+        ("Report, status + contains filter", {"status": "active", "q": "user12345"}, ""),
+    ]
+    floor_sql = {
+        "": (
+            f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
+            "ORDER BY created_at DESC, id DESC LIMIT 51"
+        ),
+        "after": (
+            f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
+            "AND (created_at, id) < (%(c)s, %(i)s) ORDER BY created_at DESC, id DESC LIMIT 51"
+        ),
+        "q": (
+            f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
+            "AND status = 'active' AND (UPPER(code) LIKE '%%USER12345%%' "
+            "OR UPPER(recipient_name) LIKE '%%USER12345%%' "
+            "OR UPPER(recipient_email) LIKE '%%USER12345%%') "
+            "ORDER BY created_at DESC, id DESC LIMIT 51"
+        ),
+    }
+    count_sql = (
+        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE site_id = %(site)s "
+        "AND service = 'events' LIMIT 10001) s"
+    )
+    results = []
+    for label, params, _ in cases:
+        client.get(url, params)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200, response.status_code
+        rows = len(response.context["rows"]) if response.context else 0
+        ours = median_of(lambda params=params: client.get(url, params))
+        key = "after" if "after" in params else ("q" if "q" in params else "")
+        values = {"site": site.pk, "c": deep_created, "i": deep_id}
+
+        def floor(key=key, values=values):
+            sql(floor_sql[key], values, fetch=True)
+            sql(count_sql, values, fetch=True)
+
+        results.append(
+            Result(
+                label,
+                ours,
+                median_of(floor),
+                "≤ 100 ms",
+                f"{len(queries)} queries, {rows} rows shown",
+            )
+        )
+    return results
+
+
+def bench_generate(site: Site, user, count: int) -> Result:
+    params = {
+        "service": "events",
+        "code_length": 8,
+        "quantity": count,
+        "custom_code": "",
+        "recipients": [],
+        "max_uses": 1,
+        "discount_type": "percent",
+        "discount_value": "15",
+        "expires_on": (timezone.localdate() + timedelta(days=90)).isoformat(),
+        "applies_to": "all",
+        "kind": "",
+        "session_ids": [],
+    }
+    batch = CreationBatch.objects.create(
+        site=site, service="events", created_by=user, total=count, params=params
+    )
+    ours, done = timed(lambda: services.generate_batch_codes(batch.pk))
+    assert done.done == count and PromoCode.objects.filter(batch=batch).count() == count
+    sql(f"DELETE FROM {TABLE} WHERE batch_id = %s", [batch.pk])
+    batch.delete()
+    vacuum()
+
+    def floor():
+        with transaction.atomic():
+            sql(
+                f"""
+                INSERT INTO {TABLE} (site_id, service, code, recipient_name, recipient_email,
+                    max_uses, uses, discount_type, discount_value, expires_on, status,
+                    applies_to, kind, created_at)
+                SELECT %(site)s, 'events', c.code, '', '', 1, 0, 'percent', 15,
+                    current_date + 90, 'active', 'all', '', now()
+                FROM generate_series(1, %(n)s) AS g(i),
+                LATERAL (SELECT string_agg(substr(%(alphabet)s,
+                    1 + floor(random() * %(size)s)::int, 1), '') AS code
+                    FROM generate_series(1, 8) WHERE g.i > 0) AS c
+                ON CONFLICT DO NOTHING
+                """,
+                {
+                    "site": site.pk,
+                    "n": count,
+                    "alphabet": codegen.ALPHABET,
+                    "size": len(codegen.ALPHABET),
+                },
+            )
+
+    floor_time, _ = timed(floor)
+    sql(
+        f"DELETE FROM {TABLE} WHERE site_id = %s AND batch_id IS NULL AND discount_value = 15",
+        [site.pk],
+    )
+    vacuum()
+    return Result(
+        f"Generate {count:,} codes (task body)",
+        ours,
+        floor_time,
+        "≤ 5 s",
+        "set-based INSERT … unnest … ON CONFLICT DO NOTHING, 10,000 a chunk",
+    )
+
+
+def _make_due(site: Site, count: int) -> list[int]:
+    """``count`` active codes whose expiration day is over (in the site's time zone)."""
+    ids = [
+        row[0]
+        for row in sql(
+            f"SELECT id FROM {TABLE} WHERE site_id = %s AND status = 'active' "
+            "AND batch_id IS NULL ORDER BY id LIMIT %s",
+            [site.pk, count],
+            fetch=True,
+        )
+    ]
+    yesterday = services.site_today(site) - timedelta(days=1)
+    sql(f"UPDATE {TABLE} SET expires_on = %s WHERE id = ANY(%s)", [yesterday, ids])
+    vacuum()
+    return ids
+
+
+def _restore(ids: list[int]) -> None:
+    sql(
+        f"UPDATE {TABLE} SET status = 'active', expires_on = current_date + 30 WHERE id = ANY(%s)",
+        [ids],
+    )
+    vacuum()
+
+
+def bench_sweep(site: Site, count: int) -> Result:
+    ids = _make_due(site, count)
+    ours, counts = timed(services.expire_due_codes)
+    assert counts.get(site.pk) == count, counts
+    _restore(ids)
+    ids = _make_due(site, count)
+    floor_time, updated = timed(
+        lambda: sql(
+            f"UPDATE {TABLE} SET status = 'expired' WHERE status = 'active' "
+            "AND expires_on < (now() AT TIME ZONE 'America/New_York')::date"
+        )
+    )
+    assert updated == count, updated
+    _restore(ids)
+    Revision.objects.for_site(site).filter(area="promocodes.expiry").delete()
+    return Result(
+        f"Expiry sweep, {count:,} due codes",
+        ours,
+        floor_time,
+        "≤ 2 s",
+        "one UPDATE … FROM sites (site time zone) + one revision per site",
+    )
+
+
+def bench_bulk_actions(site: Site, user, batch: CreationBatch) -> list[Result]:
+    client = client_for(user)
+    url = reverse("promocode-action", args=[site.slug, "events"])
+    filters = f"service=events&batch={batch.pk}"
+    selected = PromoCode.objects.filter(batch=batch)
+    live = selected.exclude(status="deleted").count()
+    until = services.site_today(site) + timedelta(days=365)
+    snapshot = sql(
+        f"SELECT id, status, expires_on FROM {TABLE} WHERE batch_id = %s", [batch.pk], fetch=True
+    )
+
+    def restore():
+        sql(
+            f"UPDATE {TABLE} AS p SET status = s.status, expires_on = s.expires_on "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::date[]) AS s(id, status, expires_on) "
+            "WHERE p.id = s.id",
+            [[r[0] for r in snapshot], [r[1] for r in snapshot], [r[2] for r in snapshot]],
+        )
+        vacuum()
+
+    results = []
+    post = {
+        "action": "extend",
+        "scope": "all",
+        "until": until.strftime("%d/%m/%Y"),
+        "filters": filters,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        ours, response = timed(lambda: client.post(url, post))
+    assert response.status_code == 302, response.status_code
+    assert PromoCode.objects.filter(batch=batch, expires_on=until).count() == live
+    restore()
+    floor_time, _ = timed(
+        lambda: sql(
+            f"UPDATE {TABLE} SET expires_on = %s, status = CASE WHEN status = 'expired' "
+            "THEN 'active' ELSE status END WHERE site_id = %s AND service = 'events' "
+            "AND batch_id = %s AND status <> 'deleted'",
+            [until, site.pk, batch.pk],
+        )
+    )
+    restore()
+    results.append(
+        Result(
+            f"Extend {len(snapshot):,} selected codes (one request)",
+            ours,
+            floor_time,
+            "≤ 2 s",
+            f"{len(queries)} queries, {len(snapshot) - live:,} deleted skipped",
+        )
+    )
+    with CaptureQueriesContext(connection) as queries:
+        ours, response = timed(
+            lambda: client.post(url, {"action": "delete", "scope": "all", "filters": filters})
+        )
+    assert response.status_code == 302
+    assert PromoCode.objects.filter(batch=batch).exclude(status="deleted").count() == 0
+    restore()
+    floor_time, _ = timed(
+        lambda: sql(
+            f"UPDATE {TABLE} SET status = 'deleted' WHERE site_id = %s AND service = 'events' "
+            "AND batch_id = %s AND status <> 'deleted'",
+            [site.pk, batch.pk],
+        )
+    )
+    restore()
+    Revision.objects.for_site(site).filter(
+        area__in=["promocodes.extend", "promocodes.delete"]
+    ).delete()
+    results.append(
+        Result(
+            f"Delete {len(snapshot):,} selected codes (one request)",
+            ours,
+            floor_time,
+            "≤ 2 s",
+            f"{len(queries)} queries",
+        )
+    )
+    return results
+
+
+def bench_export(site: Site, user) -> Result:
+    client = client_for(user)
+    url = reverse("promocode-csv", args=[site.slug, "events"])
+    process = psutil.Process()
+
+    def export(trace: bool = False):
+        gc.collect()
+        rss_start = process.memory_info().rss
+        rss_peak = rss_start
+        if trace:
+            tracemalloc.start()
+        size = lines = 0
+        response = client.get(url)
+        for number, chunk in enumerate(response.streaming_content, start=1):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            if number % 50 == 0:
+                rss_peak = max(rss_peak, process.memory_info().rss)
+        response.close()
+        peak = tracemalloc.get_traced_memory()[1] if trace else 0
+        if trace:
+            tracemalloc.stop()
+        return size, lines, rss_peak - rss_start, peak
+
+    ours, (size, lines, rss_growth, _) = timed(export)
+    _, (_, _, _, traced_peak) = timed(lambda: export(trace=True))
+    rows = PromoCode.objects.for_site(site).filter(service="events").count()
+    assert lines == rows + 1, (lines, rows)
+
+    def floor():
+        total = 0
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY (SELECT code, recipient_name, recipient_email, discount_type, "
+                f"discount_value, applies_to, kind, uses, max_uses, "
+                f"to_char(created_at AT TIME ZONE 'America/New_York', 'DD/MM/YYYY HH24:MI'), "
+                f"to_char(expires_on, 'DD/MM/YYYY'), status FROM {TABLE} "
+                f"WHERE site_id = {int(site.pk)} AND service = 'events' "
+                "ORDER BY created_at DESC, id DESC) TO STDOUT WITH (FORMAT csv)"
+            ) as copy,
+        ):
+            for data in copy:
+                total += len(data)
+        return total
+
+    floor_time, _ = timed(floor)
+    return Result(
+        f"Export CSV, {rows:,} rows (streamed)",
+        ours,
+        floor_time,
+        "flat memory",
+        f"{size / 1e6:.0f} MB sent; peak Python heap {traced_peak / 1e6:.1f} MB (tracemalloc), "
+        f"RSS growth {rss_growth / 1e6:.1f} MB",
+    )
+
+
+def run(
+    *,
+    total: int,
+    generate: int,
+    sweep: int,
+    log: Callable[[str], None],
+    skip: set[str] = frozenset(),
+) -> list[Result]:
+    assert connection.vendor == "postgresql", "the benchmark needs PostgreSQL"
+    site, user, batch = build(total, log)
+    results: list[Result] = []
+    steps = [
+        ("report", lambda: results.extend(bench_report(site, user))),
+        ("generate", lambda: results.append(bench_generate(site, user, generate))),
+        ("sweep", lambda: results.append(bench_sweep(site, sweep))),
+        ("bulk", lambda: results.extend(bench_bulk_actions(site, user, batch))),
+        ("export", lambda: results.append(bench_export(site, user))),
+    ]
+    for name, step in steps:
+        if name in skip:
+            continue
+        log(f"· {name} …")
+        step()
+        log("  " + format_result(results[-1]))
+    return results
+
+
+def format_result(result: Result) -> str:
+    floor = _ms(result.floor) if result.floor else "—"
+    return (
+        f"{result.operation:<45} {_ms(result.ours):>10} {floor:>10} {result.ratio:>7}  "
+        f"{result.target:<12} {result.notes}"
+    )
+
+
+def format_table(results: list[Result]) -> str:
+    header = f"{'operation':<45} {'ours':>10} {'SQL floor':>10} {'ratio':>7}  {'target':<12} notes"
+    return "\n".join([header, "-" * len(header), *(format_result(r) for r in results)])
