@@ -47,3 +47,6 @@ class ExpressCheckoutAccountAdmin(admin.ModelAdmin):
         "referral_tracking_id",
         "updated_at",
     ]
+
+
+from . import admin_payments  # noqa: E402, F401 - payments, refunds, registrations

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from .views import providers as provider_views
+from .views import sessions as session_views
 from .views import settings as settings_views
+from .views import transactions as transaction_views
 
 urlpatterns = [
     path("<str:service>/ecommerce/", settings_views.EnableView.as_view(), name="ecommerce-enable"),
@@ -40,5 +42,25 @@ urlpatterns = [
         "<str:service>/ecommerce/provider/<str:kind>/grant/return/",
         provider_views.GrantPermissionReturnView.as_view(),
         name="provider-grant-return",
+    ),
+    # Priced sessions and the transactions report (site level, not per service).
+    path("sessions/", session_views.SessionListView.as_view(), name="session-list"),
+    path("sessions/new/", session_views.SessionCreateView.as_view(), name="session-create"),
+    path("sessions/<int:pk>/edit/", session_views.SessionEditView.as_view(), name="session-edit"),
+    path("transactions/", transaction_views.TransactionReportView.as_view(), name="transactions"),
+    path(
+        "transactions/export.csv",
+        transaction_views.TransactionCsvView.as_view(),
+        name="transactions-csv",
+    ),
+    path(
+        "transactions/<int:pk>/refund/",
+        transaction_views.RefundView.as_view(),
+        name="transaction-refund",
+    ),
+    path(
+        "transactions/delete-test/",
+        transaction_views.DeleteTestPaymentsView.as_view(),
+        name="transactions-delete-test",
     ),
 ]

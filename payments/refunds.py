@@ -1,0 +1,213 @@
+"""Refunds of paid payments: in full or in part, idempotent, never more than was charged.
+
+``refund_payment(payment, amount, actor) -> Refund``
+    Locks the payment row, re-checks what can still be refunded (pending refunds count as
+    spent: a refund whose answer never came may have happened), creates the ``Refund`` row
+    with its own idempotency key, commits, then asks PayPal (``send_refund``). Raises
+    ``RefundRefused`` when nothing or not that much can be refunded.
+``send_refund(refund) -> Refund``
+    Sends (or re-sends) a pending refund with **its** idempotency key, so a retry after a
+    time-out never refunds twice, and records the answer. On approval, and only once,
+    ``Payment.refunded_amount`` grows by one ``F()`` UPDATE. A time-out leaves the refund
+    pending, to be retried.
+
+The gateway: Payflow-family providers credit the sale's PNREF (``TRXTYPE=C``, ``ORIGID``,
+``TENDER=P`` for a PayPal-button payment) with the site's Payflow account; Express Checkout
+US/CA refunds the Orders v2 capture through Payments v2 with the platform's credentials.
+Test payments go to PayPal's test endpoints, live ones to the live endpoints. The PayPal call
+is made outside any database transaction, so no row stays locked while PayPal thinks.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from sites import history
+
+from .gateways.base import GatewayError, GatewayResult, GatewayTimeout, Outcome
+from .gateways.payflow import payflow_gateways
+from .gateways.paypal_rest import paypal_orders_gateway
+from .models import (
+    ExpressCheckoutAccount,
+    Mode,
+    PayflowAccount,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+)
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+REFUND_DONE = PaymentStatus.PAID  # a Refund "paid" is money given back
+
+
+class RefundRefused(Exception):
+    """The refund cannot be made (not paid, nothing left, more than what is left)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def pending_refunds_total(payment: Payment) -> Decimal:
+    """What refunds still waiting for PayPal's answer may have given back already."""
+    total = (
+        Refund.objects.filter(payment=payment, status=PaymentStatus.PENDING)
+        .aggregate(total=Sum("amount"))
+        .get("total")
+    )
+    return total or Decimal("0.00")
+
+
+def available_to_refund(payment: Payment) -> Decimal:
+    """Refundable now: charged − refunded − pending refunds (0 unless the payment is paid)."""
+    return max(Decimal("0.00"), payment.refundable_amount - pending_refunds_total(payment))
+
+
+def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
+    """Refund ``amount`` (``None``: all that is left) of a paid payment; see the module doc."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status != PaymentStatus.PAID:
+            raise RefundRefused(_("Only a paid payment can be refunded."))
+        available = available_to_refund(locked)
+        if available <= 0:
+            raise RefundRefused(_("Nothing is left to refund on this payment."))
+        if amount is None:
+            amount = available
+        amount = Decimal(amount).quantize(CENT)
+        if amount <= 0:
+            raise RefundRefused(_("Enter an amount greater than zero."))
+        if amount > available:
+            raise RefundRefused(
+                _("At most %(amount)s %(currency)s can be refunded.")
+                % {"amount": available, "currency": locked.currency}
+            )
+        refund = Refund.objects.create(
+            payment=locked, amount=amount, created_by=actor, status=PaymentStatus.PENDING
+        )
+    refund = send_refund(refund)
+    _record_revision(refund, actor)
+    return refund
+
+
+def retry_refund(refund: Refund, actor) -> Refund:
+    """Send a refund left pending (no answer from PayPal) again, with the same key."""
+    was_pending = refund.status == PaymentStatus.PENDING
+    refund = send_refund(refund)
+    if was_pending:
+        _record_revision(refund, actor, retry=True)
+    return refund
+
+
+def _record_revision(refund: Refund, actor, *, retry: bool = False) -> None:
+    payment = refund.payment
+    outcome = {
+        REFUND_DONE: _("refunded"),
+        PaymentStatus.PENDING: _("pending: PayPal did not answer"),
+    }.get(refund.status) or _("refused: %(message)s") % {"message": refund.result_message}
+    template = (
+        _("Refund retried: %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
+        if retry
+        else _("Refund of %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
+    )
+    history.record(
+        payment.site,
+        actor,
+        "transactions.refund",
+        [],
+        summary=template
+        % {
+            "amount": refund.amount,
+            "currency": payment.currency,
+            "reference": payment.reference,
+            "outcome": outcome,
+        },
+    )
+
+
+def send_refund(refund: Refund) -> Refund:
+    """Ask PayPal for a pending refund (again) with its own key, and record the answer."""
+    refund = Refund.objects.select_related("payment", "payment__site").get(pk=refund.pk)
+    if refund.status != PaymentStatus.PENDING:
+        return refund  # answered already: never sent twice
+    payment = refund.payment
+    try:
+        result = _call_gateway(payment, refund)
+    except GatewayTimeout:
+        logger.warning("Refund %s of payment %s: no answer from PayPal", refund.pk, payment.pk)
+        return refund
+    except (GatewayError, PayflowAccount.DoesNotExist, ExpressCheckoutAccount.DoesNotExist):
+        logger.warning("Refund %s of payment %s: gateway unusable", refund.pk, payment.pk)
+        result = GatewayResult(
+            outcome=Outcome.ERROR,
+            code="CONFIG",
+            message=_("The payment provider's settings do not allow this refund."),
+        )
+    return record_result(refund, result)
+
+
+def record_result(refund: Refund, result: GatewayResult) -> Refund:
+    """Settle a pending refund from PayPal's answer. Idempotent: the first answer wins, and
+    ``refunded_amount`` grows only on the transition pending → done."""
+    fields = {
+        "result_code": str(result.code)[:64],
+        "result_message": str(result.message)[:255],
+        "gateway_reference": (result.reference or "")[:64],
+    }
+    with transaction.atomic():
+        if result.approved:
+            won = Refund.objects.filter(pk=refund.pk, status=PaymentStatus.PENDING).update(
+                status=REFUND_DONE, **fields
+            )
+            if won:
+                Payment.objects.filter(pk=refund.payment_id).update(
+                    refunded_amount=F("refunded_amount") + refund.amount
+                )
+        else:
+            Refund.objects.filter(pk=refund.pk, status=PaymentStatus.PENDING).update(
+                status=PaymentStatus.FAILED, **fields
+            )
+    logger.info(
+        "Refund %s of payment %s: %s %s", refund.pk, refund.payment_id, result.outcome, result.code
+    )
+    return Refund.objects.select_related("payment").get(pk=refund.pk)
+
+
+def _mode(payment: Payment) -> str:
+    return Mode.TEST if payment.is_test else Mode.PRODUCTION
+
+
+def refund_request_id(refund: Refund) -> str:
+    """The PayPal request id of a refund: its key, identical on every retry (32 characters,
+    Payflow's limit)."""
+    return refund.idempotency_key.hex
+
+
+def _call_gateway(payment: Payment, refund: Refund) -> GatewayResult:
+    request_id = refund_request_id(refund)
+    if payment.provider in PayflowAccount.KINDS:
+        account = PayflowAccount.objects.get(site_id=payment.site_id, kind=payment.provider)
+        client, _checkout = payflow_gateways(
+            _mode(payment),
+            partner=account.partner_value,
+            vendor=account.vendor,
+            user=account.user or account.vendor,
+            password=account.password,
+        )
+        tender = "P" if payment.method == PaymentMethod.PAYPAL else "C"
+        return client.credit(payment.gateway_reference, refund.amount, request_id, tender=tender)
+    if payment.provider in ExpressCheckoutAccount.KINDS:
+        account = ExpressCheckoutAccount.objects.get(site_id=payment.site_id, kind=payment.provider)
+        gateway = paypal_orders_gateway(_mode(payment), payee_email=account.paypal_email)
+        return gateway.refund(
+            payment.gateway_reference, refund.amount, payment.currency, request_id
+        )
+    raise GatewayError(f"no refund gateway for provider {payment.provider!r}")

@@ -1,0 +1,313 @@
+"""The Transactions report: its filters, totals, pages and CSV, and the bulk deletion of test
+payments.
+
+Reads: ``filtered_payments`` → ``report_totals`` (one aggregate query, one row per currency)
+→ ``report_page`` (a standard page: one COUNT, one SELECT joined with the session) →
+``stream_csv`` (a server-side cursor, flat in memory). Test payments are left out unless the
+filter asks for them, so the totals never mix play money with real money by default.
+
+Write: ``delete_test_payments`` — the only way payments are ever deleted, and only test ones.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db import models, transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from promocodes import services as promo_services
+from promocodes.csv_export import safe_cell
+from promocodes.models import PromoCodeUse
+from sites import history
+from sites.models import Site
+
+from .models import Payment, PaymentMethod, PaymentStatus
+
+PAGE_SIZE = 50
+CSV_CHUNK_ROWS = 2000
+
+
+class Scope:
+    """Which payments the report covers: real ones (the default), test ones, or both."""
+
+    LIVE = "live"
+    TEST = "test"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class TransactionFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    session_id: int | None = None
+    status: str = ""
+    scope: str = Scope.LIVE
+
+
+def _start_of_day(day: date, site: Site) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=site.tzinfo)
+
+
+def filtered_payments(site: Site, filters: TransactionFilters) -> QuerySet[Payment]:
+    """The site's payments matching the report parameters (dates are the site's local days,
+    both ends included; the date is when the attendee started paying)."""
+    payments = Payment.objects.for_site(site)
+    if filters.scope == Scope.LIVE:
+        payments = payments.filter(is_test=False)
+    elif filters.scope == Scope.TEST:
+        payments = payments.filter(is_test=True)
+    if filters.date_from:
+        payments = payments.filter(created_at__gte=_start_of_day(filters.date_from, site))
+    if filters.date_to:
+        end = _start_of_day(filters.date_to + timedelta(days=1), site)
+        payments = payments.filter(created_at__lt=end)
+    if filters.session_id:
+        payments = payments.filter(session_id=filters.session_id)
+    if filters.status:
+        payments = payments.filter(status=filters.status)
+    return payments
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The report's totals in one currency. Money figures count paid payments only."""
+
+    currency: str
+    count: int  # every matching payment, whatever its status
+    paid_count: int
+    gross: Decimal  # the fees of paid payments
+    discounts: Decimal
+    refunded: Decimal
+    net: Decimal  # what was charged and kept: amount − refunded
+
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _paid_sum(expression) -> Coalesce:
+    return Coalesce(
+        Sum(expression, filter=Q(status=PaymentStatus.PAID), output_field=_MONEY),
+        Value(Decimal("0.00")),
+        output_field=_MONEY,
+    )
+
+
+def report_totals(payments: QuerySet[Payment]) -> list[Totals]:
+    """Gross, discounts, refunded, net and counts — one aggregate query, one row per currency
+    (a site that changed provider may hold payments in two currencies: never added up)."""
+    rows = (
+        payments.order_by()
+        .values("currency")
+        .annotate(
+            count=Count("id"),
+            paid_count=Count("id", filter=Q(status=PaymentStatus.PAID)),
+            gross=_paid_sum(F("fee")),
+            discounts=_paid_sum(F("discount")),
+            refunded=_paid_sum(F("refunded_amount")),
+            net=_paid_sum(
+                ExpressionWrapper(F("amount") - F("refunded_amount"), output_field=_MONEY)
+            ),
+        )
+        .order_by("currency")
+    )
+    return [Totals(**row) for row in rows]
+
+
+def report_page(payments: QuerySet[Payment], number) -> Page:
+    """One page of the report, newest first: two queries at any size (COUNT, rows+session)."""
+    rows = payments.select_related("session").order_by("-created_at", "-id")
+    return Paginator(rows, PAGE_SIZE).get_page(number)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "created_at",
+    "attendee_name",
+    "attendee_email",
+    "session__title",
+    "fee",
+    "discount",
+    "amount",
+    "refunded_amount",
+    "currency",
+    "status",
+    "method",
+    "card_brand",
+    "card_last4",
+    "gateway_reference",
+    "is_test",
+    "id",
+)
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_header() -> list[str]:
+    return [
+        _("Date"),
+        _("Attendee"),
+        _("E-mail"),
+        _("Session"),
+        _("Fee"),
+        _("Discount"),
+        _("Amount"),
+        _("Refunded"),
+        _("Currency"),
+        _("Status"),
+        _("Method"),
+        _("Card"),
+        _("PayPal reference"),
+        _("Test"),
+        _("ID"),
+    ]
+
+
+def csv_rows(site: Site, payments: QuerySet[Payment]) -> Iterator[list[str]]:
+    """The report's rows (newest first) as text cells, from one server-side cursor.
+
+    Every free-text cell goes through ``safe_cell``: a value a spreadsheet would run as a
+    formula (``= + - @``, tab, CR) is prefixed with a quote.
+    """
+    tz = site.tzinfo
+    statuses = {value: str(label) for value, label in PaymentStatus.choices}
+    methods = {value: str(label) for value, label in PaymentMethod.choices}
+    test_label, live_label = _("Test"), ""
+    rows = (
+        payments.order_by("-created_at", "-id")
+        .values_list(*CSV_COLUMNS)
+        .iterator(chunk_size=CSV_CHUNK_ROWS)
+    )
+    for (
+        created_at,
+        name,
+        email,
+        title,
+        fee,
+        discount,
+        amount,
+        refunded,
+        currency,
+        status,
+        method,
+        brand,
+        last4,
+        reference,
+        is_test,
+        pk,
+    ) in rows:
+        card = f"{brand} •••• {last4}" if last4 else brand
+        yield [
+            created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+            safe_cell(name),
+            safe_cell(email),
+            safe_cell(title or ""),
+            f"{fee:.2f}",
+            f"{discount:.2f}",
+            f"{amount:.2f}",
+            f"{refunded:.2f}",
+            safe_cell(currency),
+            statuses.get(status, status),
+            methods.get(method, method),
+            safe_cell(card),
+            safe_cell(reference),
+            test_label if is_test else live_label,
+            str(pk),
+        ]
+
+
+def stream_csv(site: Site, payments: QuerySet[Payment]) -> Iterable[bytes]:
+    """UTF-8 CSV with a byte-order mark (spreadsheets then read accents), in chunks."""
+    writer = csv.writer(_Echo())
+    yield ("\ufeff" + writer.writerow(csv_header())).encode()
+    buffer: list[str] = []
+    for row in csv_rows(site, payments):
+        buffer.append(writer.writerow(row))
+        if len(buffer) >= 500:
+            yield "".join(buffer).encode()
+            buffer.clear()
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+# --- Deleting test payments --------------------------------------------------------------------
+
+# A payment still in progress may be settled by the payment page or the worker at any moment:
+# deleting it under their feet would lose that outcome. It becomes deletable once final.
+IN_PROGRESS = (PaymentStatus.CREATED, PaymentStatus.PENDING)
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    deleted: int
+    kept_in_progress: int
+
+
+def delete_test_payments(site: Site, payments: QuerySet[Payment], actor) -> DeleteResult:
+    """Delete the **test** payments among ``payments`` (of ``site``), with their refunds and
+    registrations, and record one revision.
+
+    Whatever ``payments`` holds, only ``is_test=True`` rows of this site that are no longer in
+    progress are touched. The rows are locked first; their promo code uses are given back
+    (``promocodes.services.release``: only the few payments that hold one); then each
+    dependent table and the payments go in one DELETE each, all in one transaction.
+    """
+    scoped = payments.filter(site=site, is_test=True)
+    with transaction.atomic():
+        kept = scoped.filter(status__in=IN_PROGRESS).count()
+        ids = list(
+            scoped.exclude(status__in=IN_PROGRESS)
+            .order_by()
+            .select_for_update(of=("self",))
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return DeleteResult(0, kept)
+        for use in PromoCodeUse.objects.filter(payment__pk__in=ids, released_at__isnull=True):
+            promo_services.release(use)
+        _delete_dependents(ids)
+        deleted = Payment.objects.filter(pk__in=ids)._raw_delete(Payment.objects.db)
+        history.record(
+            site,
+            actor,
+            "transactions.delete_test",
+            [],
+            summary=ngettext("Deleted %(n)d test payment.", "Deleted %(n)d test payments.", deleted)
+            % {"n": deleted},
+        )
+    return DeleteResult(deleted, kept)
+
+
+def _delete_dependents(payment_ids: list[int]) -> None:
+    """What the database would cascade, set-based: every model pointing at ``Payment``
+    (refunds, registrations, and any added later) is deleted or unlinked with one statement
+    per table. ``PROTECT`` relations are honoured: the deletion then fails as a whole."""
+    for relation in Payment._meta.related_objects:
+        if not isinstance(relation.field, models.ForeignKey) or relation.field.model is Payment:
+            continue
+        related = relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": payment_ids}
+        )
+        on_delete = relation.on_delete
+        if on_delete is models.CASCADE:
+            related.delete()
+        elif on_delete is models.SET_NULL:
+            related.update(**{relation.field.name: None})
+        elif on_delete in (models.PROTECT, models.RESTRICT) and related.exists():
+            raise models.ProtectedError(
+                f"{relation.related_model.__name__} rows refer to these payments", set()
+            )

@@ -1,0 +1,207 @@
+"""The Transactions report (admins and organizers; organizers read only), its CSV export,
+the bulk deletion of test payments and refunds (site administrators)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import TemplateView
+
+from sites.scoping import SiteMemberMixin
+
+from .. import refunds, transactions
+from ..models import Payment, PaymentStatus, Refund
+from ..transaction_forms import DeleteTestPaymentsForm, RefundForm, TransactionFilterForm
+
+STATUS_BADGES = {
+    PaymentStatus.PAID: "success",
+    PaymentStatus.PENDING: "warning",
+    PaymentStatus.CREATED: "secondary",
+    PaymentStatus.DECLINED: "danger",
+    PaymentStatus.FAILED: "danger",
+    PaymentStatus.CANCELLED: "secondary",
+}
+
+
+class TransactionsMixin(SiteMemberMixin):
+    admin_only = False
+    organizer_read_only = True
+
+    def report_url(self, querystring: str = "") -> str:
+        url = reverse("transactions", args=[self.site.slug])
+        return f"{url}?{querystring}" if querystring else url
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section"] = "transactions"
+        return context
+
+
+class TransactionReportView(TransactionsMixin, TemplateView):
+    """Parameters → *Show report*: totals, then the payments, 50 a page, newest first."""
+
+    template_name = "payments/transactions/report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = TransactionFilterForm(self.request.GET, site=self.site)
+        context["form"] = form
+        if not form.is_valid():
+            return context
+        payments = transactions.filtered_payments(self.site, form.filters())
+        page = transactions.report_page(payments, self.request.GET.get("page"))
+        querystring = form.querystring()
+        scope = form.cleaned_data["scope"]
+        context.update(
+            page_obj=page,
+            rows=[
+                {"payment": p, "badge": STATUS_BADGES.get(p.status, "secondary")}
+                for p in page.object_list
+            ],
+            totals=transactions.report_totals(payments),
+            querystring=querystring,
+            page_querystring=f"{querystring}&" if querystring else "",
+            shows_test=scope != transactions.Scope.LIVE,
+            can_delete_test=self.is_site_admin and scope != transactions.Scope.LIVE,
+        )
+        return context
+
+
+class TransactionCsvView(TransactionsMixin, View):
+    """*Export CSV* of the whole filtered report, streamed."""
+
+    def get(self, request, *args, **kwargs):
+        form = TransactionFilterForm(request.GET, site=self.site)
+        if not form.is_valid():
+            return redirect(self.report_url(request.GET.urlencode()))
+        payments = transactions.filtered_payments(self.site, form.filters())
+        response = StreamingHttpResponse(
+            transactions.stream_csv(self.site, payments), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
+        filename = f"transactions-{self.site.slug}-{stamp}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DeleteTestPaymentsView(TransactionsMixin, View):
+    """Delete test payments in bulk: the selected ones, or every one matching the report."""
+
+    admin_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = TransactionFilterForm(
+            QueryDict(request.POST.get("filters", "")[:4000]), site=self.site
+        )
+        if not form.is_valid():
+            messages.error(request, _("The report parameters are not valid."))
+            return redirect(self.report_url())
+        back = self.report_url(form.querystring())
+        action = DeleteTestPaymentsForm(request.POST)
+        if not action.is_valid():
+            for errors in action.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        payments = transactions.filtered_payments(self.site, form.filters())
+        if action.cleaned_data["scope"] == DeleteTestPaymentsForm.SCOPE_SELECTED:
+            payments = Payment.objects.for_site(self.site).filter(pk__in=action.cleaned_data["ids"])
+        result = transactions.delete_test_payments(self.site, payments, request.user)
+        messages.success(
+            request,
+            ngettext("%(n)d test payment deleted.", "%(n)d test payments deleted.", result.deleted)
+            % {"n": result.deleted},
+        )
+        if result.kept_in_progress:
+            messages.info(
+                request,
+                ngettext(
+                    "%(n)d test payment still in progress was kept.",
+                    "%(n)d test payments still in progress were kept.",
+                    result.kept_in_progress,
+                )
+                % {"n": result.kept_in_progress},
+            )
+        return redirect(back)
+
+
+class RefundView(TransactionsMixin, TemplateView):
+    """One payment: its refunds so far, and the refund form (full or partial)."""
+
+    admin_only = True
+    template_name = "payments/transactions/refund.html"
+
+    def get_payment(self) -> Payment:
+        return get_object_or_404(
+            Payment.objects.for_site(self.site).select_related("session"), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, payment=None, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        payment = payment or self.get_payment()
+        available = refunds.available_to_refund(payment)
+        context.update(
+            payment=payment,
+            available=available,
+            refunds=list(payment.refunds.select_related("created_by").order_by("-created_at")),
+            form=form or RefundForm(available=available, currency=payment.currency),
+            back=self.report_url(self.request.GET.get("back", "")[:2000]),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        payment = self.get_payment()
+        back_qs = request.POST.get("back", "")[:2000]
+        here = reverse("transaction-refund", args=[self.site.slug, payment.pk])
+        if back_qs:
+            here += "?" + urlencode({"back": back_qs})
+        if request.POST.get("retry"):
+            refund = get_object_or_404(
+                Refund.objects.filter(payment=payment), pk=request.POST["retry"]
+            )
+            refund = refunds.retry_refund(refund, request.user)
+            self._report(refund)
+            return redirect(here)
+        form = RefundForm(
+            request.POST,
+            available=refunds.available_to_refund(payment),
+            currency=payment.currency,
+        )
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(payment=payment, form=form))
+        try:
+            refund = refunds.refund_payment(payment, form.cleaned_data["amount"], request.user)
+        except refunds.RefundRefused as refused:
+            form.add_error("amount", refused.message)
+            return self.render_to_response(self.get_context_data(payment=payment, form=form))
+        self._report(refund)
+        return redirect(here)
+
+    def _report(self, refund: Refund) -> None:
+        values = {"amount": refund.amount, "currency": refund.payment.currency}
+        if refund.status == refunds.REFUND_DONE:
+            messages.success(self.request, _("%(amount)s %(currency)s refunded.") % values)
+        elif refund.status == PaymentStatus.PENDING:
+            messages.warning(
+                self.request,
+                _(
+                    "PayPal did not answer: the refund of %(amount)s %(currency)s is pending. "
+                    "Retry it below; it will not be refunded twice."
+                )
+                % values,
+            )
+        else:
+            messages.error(
+                self.request,
+                _("PayPal refused the refund: %(message)s")
+                % {"message": refund.result_message or refund.result_code},
+            )
