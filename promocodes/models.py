@@ -93,9 +93,10 @@ class CreationBatch(models.Model):
 
 
 class PromoCode(models.Model):
-    # Foreign keys without their own single-column index where a composite index starts with
-    # the column already (site, batch) or the lookup is rare (created_by): fewer indexes to
-    # maintain when 100,000 codes are inserted or updated at once.
+    # Foreign keys without their own single-column index: a composite index starts with
+    # ``site``; a batch's codes are found by its time window (``selectors.codes_of_batch``);
+    # ``created_by`` is looked up rarely. Fewer indexes to maintain when 100,000 codes are
+    # inserted or updated at once.
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="promo_codes", db_index=False
     )
@@ -194,7 +195,6 @@ class PromoCode(models.Model):
                 name="promocode_report_status_idx",
             ),
             models.Index(fields=["site", "service", "expires_on"], name="promocode_expiring_idx"),
-            models.Index(fields=["batch", "created_at", "id"], name="promocode_batch_idx"),
             # Expiry sweep: only active codes are candidates.
             models.Index(
                 fields=["expires_on"],

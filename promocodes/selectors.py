@@ -15,7 +15,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 
 from sites.models import Session, Site
 
-from .models import PromoCode
+from .models import CreationBatch, PromoCode
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000
@@ -60,7 +60,26 @@ def filtered_codes(site: Site, filters: ReportFilters) -> QuerySet[PromoCode]:
             | Q(recipient_email__icontains=text)
         )
     if filters.batch:
-        codes = codes.filter(batch_id=filters.batch)
+        batch = CreationBatch.objects.for_site(site).filter(pk=filters.batch).first()
+        codes = codes.none() if batch is None else codes & codes_of_batch(batch)
+    return codes
+
+
+def codes_of_batch(batch: CreationBatch) -> QuerySet[PromoCode]:
+    """The codes a creation made.
+
+    A batch's codes were created between its start and its end, so the report's
+    ``(site, service, created_at, id)`` index narrows the search to that window; no index on
+    ``batch_id`` is needed (one index fewer to maintain on every insert).
+    """
+    codes = PromoCode.objects.filter(
+        site_id=batch.site_id,
+        service=batch.service,
+        batch_id=batch.pk,
+        created_at__gte=batch.created_at,
+    )
+    if batch.finished_at is not None:
+        codes = codes.filter(created_at__lte=batch.finished_at)
     return codes
 
 

@@ -252,30 +252,58 @@ def _insert_rows(fields: dict, rows: list[tuple[str, str, str]]) -> dict[str, in
 
 
 def _insert_rows_postgresql(fields: dict, rows: list[tuple[str, str, str]]) -> dict[str, int]:
+    """One ``INSERT … SELECT FROM unnest(…)`` for the chunk.
+
+    Codes already taken are filtered out first by one lookup on the unique index: a plain
+    INSERT is much cheaper than ``ON CONFLICT`` (no speculative insertion per row). A code
+    taken concurrently in between makes the INSERT fail; the chunk is then inserted again with
+    ``ON CONFLICT DO NOTHING``.
+    """
     table = PromoCode._meta.db_table
-    columns = [
-        "site_id",
-        "service",
-        "max_uses",
-        "uses",
-        "discount_type",
-        "discount_value",
-        "expires_on",
-        "status",
-        "applies_to",
-        "kind",
-        "batch_id",
-        "created_at",
-        "created_by_id",
-    ]
-    constants = ", ".join(f"%({name})s" for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT UPPER(code) FROM {table} "  # noqa: S608 - our table name
+            "WHERE site_id = %s AND UPPER(code) = ANY(%s::text[])",
+            [fields["site_id"], [row[0].upper() for row in rows]],
+        )
+        taken = {code for (code,) in cursor.fetchall()}
+    if taken:
+        rows = [row for row in rows if row[0].upper() not in taken]
+    if not rows:
+        return {}
+    try:
+        with transaction.atomic():
+            return _insert_unnest(table, fields, rows, on_conflict="")
+    except IntegrityError:
+        return _insert_unnest(table, fields, rows, on_conflict="ON CONFLICT DO NOTHING")
+
+
+_INSERT_COLUMNS = (
+    "site_id",
+    "service",
+    "max_uses",
+    "uses",
+    "discount_type",
+    "discount_value",
+    "expires_on",
+    "status",
+    "applies_to",
+    "kind",
+    "batch_id",
+    "created_at",
+    "created_by_id",
+)
+
+
+def _insert_unnest(table: str, fields: dict, rows, on_conflict: str) -> dict[str, int]:
+    constants = ", ".join(f"%({name})s" for name in _INSERT_COLUMNS)
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}, code, recipient_email, recipient_name) "  # noqa: S608 - names are ours
-        f"SELECT {constants}, t.code, t.email, t.name "
+        f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}, code, recipient_email, "  # noqa: S608
+        f"recipient_name) SELECT {constants}, t.code, t.email, t.name "
         "FROM unnest(%(codes)s::varchar[], %(emails)s::varchar[], %(names)s::varchar[]) "
-        "AS t(code, email, name) ON CONFLICT DO NOTHING RETURNING code, id"
+        f"AS t(code, email, name) {on_conflict} RETURNING code, id"
     )
-    params = dict(fields)
+    params = {name: fields[name] for name in _INSERT_COLUMNS}
     params["codes"] = [r[0] for r in rows]
     params["emails"] = [r[1] for r in rows]
     params["names"] = [r[2] for r in rows]

@@ -10,7 +10,8 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from . import emails, services
-from .models import PromoCode
+from .models import CreationBatch
+from .selectors import codes_of_batch
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +37,10 @@ def generate_batch(self, batch_id: int) -> int:
 @shared_task(name="promocodes.tasks.send_batch_emails", acks_late=True)
 def send_batch_emails(batch_id: int) -> int:
     """Queue one e-mail task per code of the batch that has a recipient."""
-    code_ids = list(
-        PromoCode.objects.filter(batch_id=batch_id)
-        .exclude(recipient_email="")
-        .values_list("pk", flat=True)
-    )
+    batch = CreationBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return 0
+    code_ids = list(codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True))
     for code_id in code_ids:
         send_code_email.delay(code_id)
     return len(code_ids)
