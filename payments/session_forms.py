@@ -109,8 +109,8 @@ class SessionForm(forms.ModelForm):
             self.fields["organizer"] = OrganizerChoiceField(
                 queryset=members, label=_("Organizer"), required=False
             )
-            if not self.instance.pk:
-                self.initial.setdefault("organizer", user.pk)
+            if not self.instance.pk and not self.initial.get("organizer"):
+                self.initial["organizer"] = user.pk
         else:
             del self.fields["organizer"]
 
