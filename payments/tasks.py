@@ -39,3 +39,23 @@ def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
     if counts:
         logger.info("Resolved pending payments: %s", counts)
     return counts
+
+
+@shared_task(name="payments.tasks.resolve_pending_refunds", acks_late=True)
+def resolve_pending_refunds(limit: int = 100) -> int:
+    """Send again, with their own keys, the refunds PayPal did not answer (never twice)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from . import refunds
+    from .models import PaymentStatus, Refund
+
+    quiet = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
+    pending = Refund.objects.filter(status=PaymentStatus.PENDING, created_at__lt=quiet)
+    settled = 0
+    for refund in pending.order_by("created_at")[:limit]:
+        if refunds.send_refund(refund).status != PaymentStatus.PENDING:
+            settled += 1
+    return settled

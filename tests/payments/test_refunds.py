@@ -383,3 +383,20 @@ def test_retry_of_another_payments_refund_is_404(admin_client, site, card_paymen
     foreign_refund = Refund.objects.create(payment=other, amount=Decimal("1.00"))
     response = admin_client.post(refund_url(site, card_payment), {"retry": foreign_refund.pk})
     assert response.status_code == 404
+
+
+def test_the_beat_task_settles_a_refund_left_pending(card_payment, paypal_sandbox, admin, settings):
+    from payments.tasks import resolve_pending_refunds
+
+    settings.PAYPAL_TIMEOUT_SECONDS = 0.5
+    paypal_sandbox.set_faults(delay_seconds=1.5)
+    refund = refunds.refund_payment(card_payment, Decimal("20.00"), admin)
+    assert refund.status == PaymentStatus.PENDING
+    paypal_sandbox.set_faults()
+    settings.PAYPAL_TIMEOUT_SECONDS = 5
+    settings.PAYMENT_PENDING_GRACE_SECONDS = 0
+    assert resolve_pending_refunds() == 1
+    refund.refresh_from_db()
+    assert refund.status == PaymentStatus.PAID
+    assert resolve_pending_refunds() == 0
+    assert len(credits(paypal_sandbox)) == 1

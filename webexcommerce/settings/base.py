@@ -261,3 +261,7 @@ CELERY_BEAT_SCHEDULE["resolve-pending-payments"] = {
     "task": "payments.tasks.resolve_pending_payments",
     "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
 }
+CELERY_BEAT_SCHEDULE["resolve-pending-refunds"] = {
+    "task": "payments.tasks.resolve_pending_refunds",
+    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
+}
