@@ -304,14 +304,17 @@ def _make_due(site: Site, count: int) -> list[int]:
     ids = [
         row[0]
         for row in sql(
-            f"SELECT id FROM {TABLE} WHERE site_id = %s AND status = 'active' "
+            f"SELECT id FROM {TABLE} WHERE site_id = %s AND status IN ('active', 'expired') "
             "AND batch_id IS NULL ORDER BY id LIMIT %s",
             [site.pk, count],
             fetch=True,
         )
     ]
     yesterday = services.site_today(site) - timedelta(days=1)
-    sql(f"UPDATE {TABLE} SET expires_on = %s WHERE id = ANY(%s)", [yesterday, ids])
+    sql(
+        f"UPDATE {TABLE} SET status = 'active', expires_on = %s WHERE id = ANY(%s)",
+        [yesterday, ids],
+    )
     vacuum()
     return ids
 

@@ -614,3 +614,19 @@ def test_report_dates_today_helper_uses_the_site_zone(site):
     assert site_today(site, datetime(2026, 1, 1, 3, 0, tzinfo=ZoneInfo("UTC"))) == date(
         2025, 12, 31
     )
+
+
+def test_search_table_follows_inserts_updates_and_deletes(site, make_code):
+    """PostgreSQL keeps the trigram-indexed search text in step by triggers."""
+    from promocodes.models import PromoCodeSearch
+
+    code = make_code(site, "TRIG1", recipient_name="Ann", recipient_email="ann@example.com")
+    assert PromoCodeSearch.objects.get(pk=code.pk).text == "TRIG1\x1fANN\x1fANN@EXAMPLE.COM"
+    PromoCode.objects.filter(pk=code.pk).update(recipient_name="Bea", status="expired")
+    assert PromoCodeSearch.objects.get(pk=code.pk).text == "TRIG1\x1fBEA\x1fANN@EXAMPLE.COM"
+    found = selectors.filtered_codes(
+        site, selectors.ReportFilters(service="events", contains="bea")
+    )
+    assert list(found) == [PromoCode.objects.get(pk=code.pk)]
+    PromoCode.objects.filter(pk=code.pk).delete()
+    assert not PromoCodeSearch.objects.filter(pk=code.pk).exists()
