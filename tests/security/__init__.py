@@ -1,0 +1,1 @@
+"""Security suite: isolation, roles, CSRF, headers, CSP, throttling, bad input."""

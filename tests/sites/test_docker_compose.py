@@ -1,0 +1,154 @@
+"""docker-compose.yml agrees with the settings, the Dockerfile and the Makefile.
+
+The production shape (SPEC §9): PostgreSQL, Redis, web (gunicorn), worker, beat and the PayPal
+simulator, every application service on the production settings, and no environment variable
+that nothing reads (a typo there fails silently in production).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+yaml = pytest.importorskip("yaml")
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_FILES = [
+    ROOT / "webexcommerce" / "settings" / "base.py",
+    ROOT / "webexcommerce" / "settings" / "production.py",
+]
+# Read by Django itself (manage.py, wsgi.py, celery.py) to pick the settings module.
+DJANGO_VARIABLES = {"DJANGO_SETTINGS_MODULE"}
+# Read by the PayPal simulator (payments/sandbox/rest_common.py).
+SIMULATOR_VARIABLES = {"PAYPAL_SANDBOX_CLIENT_ID", "PAYPAL_SANDBOX_SECRET"}
+READ = re.compile(
+    r"""(?:os\.environ\.get|os\.environ\.setdefault|os\.getenv|env_bool|env_list)\(\s*["']([A-Z0-9_]+)["']"""
+    r"""|os\.environ\[\s*["']([A-Z0-9_]+)["']\s*\]"""
+)
+
+
+def variables_read(*paths: Path) -> set[str]:
+    names = set()
+    for path in paths:
+        for match in READ.finditer(path.read_text()):
+            names.add(match.group(1) or match.group(2))
+    return names
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def app_services(services) -> dict:
+    """The services that run this project's image (built here, not a stock image)."""
+    return {name: svc for name, svc in services.items() if "build" in svc}
+
+
+def command_of(service: dict) -> list[str]:
+    command = service.get("command", [])
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def test_every_service_of_the_production_shape_exists(services):
+    assert {"db", "redis", "web", "worker", "beat", "paypal-sandbox"} <= set(services)
+    assert services["db"]["image"].startswith("postgres")
+    assert services["redis"]["image"].startswith("redis")
+
+
+def test_web_runs_gunicorn_on_the_wsgi_application(services):
+    command = command_of(services["web"])
+    assert command[0] == "gunicorn"
+    assert "webexcommerce.wsgi" in command or "webexcommerce.wsgi:application" in command
+    bind = command[command.index("--bind") + 1]
+    port = bind.rsplit(":", 1)[1]
+    assert any(str(mapping).endswith(f":{port}") for mapping in services["web"]["ports"])
+
+
+@pytest.mark.parametrize("role", ["worker", "beat"])
+def test_worker_and_beat_run_the_project_celery_app(services, role):
+    command = command_of(services[role])
+    assert command[:3] == ["celery", "-A", "webexcommerce"], command
+    assert role in command
+
+
+def test_beat_keeps_its_schedule_where_the_image_may_write(services):
+    command = command_of(services["beat"])
+    if "--schedule" not in command:
+        return
+    schedule = Path(command[command.index("--schedule") + 1])
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    var_dir = re.search(r"VAR_DIR=(\S+)", dockerfile)
+    assert var_dir, "the Dockerfile creates a writable VAR_DIR"
+    assert str(schedule.parent) == var_dir.group(1)
+
+
+def test_application_services_use_the_production_settings(services):
+    apps = app_services(services)
+    assert {"web", "worker", "beat", "paypal-sandbox"} <= set(apps)
+    for name, service in apps.items():
+        env = service.get("environment", {})
+        assert env.get("DJANGO_SETTINGS_MODULE") == "webexcommerce.settings.production", name
+        # Production refuses to start without these (webexcommerce/settings/production.py).
+        assert "SECRET_KEY" in env and "FIELD_ENCRYPTION_KEYS" in env, name
+        assert str(env.get("DEBUG", "false")).lower() in ("0", "false", "no", "off"), name
+
+
+def test_every_variable_set_is_one_something_reads(services):
+    known = variables_read(*SETTINGS_FILES) | DJANGO_VARIABLES
+    assert {"SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"} <= known, "the grep works"
+    simulator_source = "\n".join(
+        p.read_text() for p in (ROOT / "payments" / "sandbox").rglob("*.py")
+    )
+    for name in SIMULATOR_VARIABLES:
+        assert name in simulator_source, f"the simulator reads {name}"
+    for service_name, service in app_services(services).items():
+        allowed = known | (SIMULATOR_VARIABLES if service_name == "paypal-sandbox" else set())
+        unknown = set(service.get("environment", {})) - allowed
+        assert not unknown, f"{service_name} sets variables nothing reads: {sorted(unknown)}"
+
+
+def test_database_and_redis_urls_point_at_the_compose_services(services):
+    db_env = services["db"]["environment"]
+    for name, service in app_services(services).items():
+        env = service["environment"]
+        database = urlsplit(env["DATABASE_URL"])
+        assert database.hostname == "db", name
+        assert database.username == db_env["POSTGRES_USER"], name
+        assert database.password == db_env["POSTGRES_PASSWORD"], name
+        assert database.path.lstrip("/") == db_env["POSTGRES_DB"], name
+        for key in ("CELERY_BROKER_URL", "CACHE_URL"):
+            if key in env:
+                assert urlsplit(env[key]).hostname == "redis", (name, key)
+
+
+def test_the_simulator_listens_where_the_test_endpoints_point(services):
+    sandbox = services["paypal-sandbox"]
+    command = command_of(sandbox)
+    assert command[:3] == ["python", "manage.py", "paypal_sandbox"]
+    assert (ROOT / "payments" / "management" / "commands" / "paypal_sandbox.py").exists()
+    port = command[command.index("--port") + 1]
+    for name, service in app_services(services).items():
+        env = service["environment"]
+        for key in ("PAYPAL_PAYFLOW_TEST_URL", "PAYPAL_REST_TEST_URL"):
+            if key in env:
+                url = urlsplit(env[key])
+                assert (url.hostname, str(url.port)) == ("paypal-sandbox", port), (name, key)
+
+
+def test_makefile_has_the_two_readme_commands():
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([A-Za-z0-9_-]+):", makefile, re.MULTILINE))
+    assert {"run", "test"} <= targets
+    test_recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "DJANGO_SETTINGS_MODULE=webexcommerce.settings.test" in test_recipe
+    assert "pytest" in test_recipe
