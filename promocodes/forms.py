@@ -384,6 +384,13 @@ class ReportFilterForm(forms.Form):
     q = forms.CharField(label=_("Code or recipient contains"), max_length=100, required=False)
     batch = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Plain Bootstrap markup (rendered by promocodes/_field.html, lighter than crispy).
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
     def clean(self):
         data = super().clean()
         for start, end in (("created_from", "created_to"), ("expires_from", "expires_to")):

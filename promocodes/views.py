@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from sites.models import KINDS_BY_SERVICE, Service
+from sites.models import KINDS_BY_SERVICE, Service, SessionKind
 from sites.scoping import SiteMemberMixin
 
 from . import csv_export, selectors, services
@@ -194,7 +194,7 @@ class ReportView(ReportMixin, TemplateView):
         querystring = _filter_querystring(form)
         context.update(
             page=page,
-            rows=[_row(code, self.site) for code in page.rows],
+            rows=_rows(page.rows, self.site),
             count=count,
             count_more=more,
             querystring=querystring,
@@ -211,20 +211,44 @@ STATUS_BADGES = {
 }
 
 
-def _row(code: PromoCode, site) -> dict:
-    if code.applies_to == AppliesTo.KIND:
-        applicable = code.get_kind_display()
-    elif code.applies_to == AppliesTo.SESSIONS:
-        applicable = ", ".join(s.title for s in code.sessions.all())
-    else:
-        applicable = _("All")
-    return {
-        "code": code,
-        "discount": format_discount(code.discount_type, code.discount_value, site.currency),
-        "applicable": applicable,
-        "allowed": code.max_uses,
-        "badge": STATUS_BADGES.get(code.status, "secondary"),
-    }
+def _rows(codes: list[PromoCode], site) -> list[dict]:
+    """The page's rows as ready-made strings: the template only prints them (fast at 50 rows).
+
+    Labels are translated once per page, dates shown in the site's time zone.
+    """
+    tz = site.tzinfo
+    status_labels = {value: str(label) for value, label in Status.choices}
+    kind_labels = {value: str(label) for value, label in SessionKind.choices}
+    all_label = str(_("All"))
+    unlimited = str(_("unlimited"))
+    select_label = str(_("Select %(code)s"))
+    rows = []
+    for code in codes:
+        if code.applies_to == AppliesTo.KIND:
+            applicable = kind_labels.get(code.kind, code.kind)
+        elif code.applies_to == AppliesTo.SESSIONS:
+            applicable = ", ".join(s.title for s in code.sessions.all())
+        else:
+            applicable = all_label
+        allowed = unlimited if code.max_uses is None else code.max_uses
+        rows.append(
+            {
+                "code": code,
+                "pk": str(code.pk),
+                "text": code.code,
+                "select_label": select_label % {"code": code.code},
+                "name": code.recipient_name,
+                "email": code.recipient_email,
+                "discount": format_discount(code.discount_type, code.discount_value, site.currency),
+                "applicable": applicable,
+                "uses": f"{code.uses} / {allowed}",
+                "created": code.created_at.astimezone(tz).strftime("%d/%m/%Y"),
+                "expires": code.expires_on.strftime("%d/%m/%Y"),
+                "status": status_labels.get(code.status, code.status),
+                "badge": STATUS_BADGES.get(code.status, "secondary"),
+            }
+        )
+    return rows
 
 
 class ReportActionView(ReportMixin, View):
