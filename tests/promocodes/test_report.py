@@ -553,7 +553,7 @@ def test_csv_has_the_report_columns_and_every_matching_row(
         "All programs, events and sessions",
     ]
     assert by_code["ONEKIND"][4] == "Live event" and by_code["ONEKIND"][6] == "Unlimited"
-    assert by_code["CHOSEN"][3] == "$7.50" and by_code["CHOSEN"][4] == "Masterclass"
+    assert by_code["CHOSEN"][3] == "7.50 USD" and by_code["CHOSEN"][4] == "Masterclass"
     assert by_code["CHOSEN"][8] == kind.expires_on.strftime("%d/%m/%Y")
     assert by_code["CHOSEN"][9] == "Active"
 
@@ -630,3 +630,32 @@ def test_search_table_follows_inserts_updates_and_deletes(site, make_code):
     assert list(found) == [PromoCode.objects.get(pk=code.pk)]
     PromoCode.objects.filter(pk=code.pk).delete()
     assert not PromoCodeSearch.objects.filter(pk=code.pk).exists()
+
+
+def test_csv_from_postgresql_copy_matches_the_portable_path(site, make_code, make_session):
+    """The COPY export (PostgreSQL) and the Python one (other databases) write the same cells."""
+    from promocodes import csv_export
+
+    assert connection_vendor() == "postgresql"
+    titled = make_session(site, '=Evil, "quoted" title')
+    plain = make_session(site, "Basics")
+    make_code(site, "P1", recipient_name='Zoë, "Z"', recipient_email="z@example.com")
+    make_code(site, "P2", discount_type="fixed", discount_value=Decimal("1234.5"), max_uses=None)
+    make_code(site, "P3", discount_value=Decimal("12.5"), applies_to="kind", kind="live_event")
+    both = make_code(site, "P4", applies_to="sessions", status="deleted", recipient_name="+1")
+    both.sessions.add(titled, plain)
+    make_code(site, "P5", applies_to="sessions", status="used_up", uses=1)
+    make_code(site, "P6", recipient_name="line\nbreak", status="expired")
+    codes = selectors.filtered_codes(site, selectors.ReportFilters(service="events"))
+    copied = b"".join(csv_export._stream_copy(site, codes)).decode()
+    portable = b"".join(csv_export._stream_python(site, codes)).decode()
+    assert list(csv.reader(io.StringIO(copied))) == list(csv.reader(io.StringIO(portable)))
+    rows = {row[0]: row for row in csv.reader(io.StringIO(copied))}
+    assert rows["P4"][4] == '\'=Evil, "quoted" title; Basics'
+    assert rows["P2"][3] == "1234.50 USD" and rows["P3"][3] == "12.5%"
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
