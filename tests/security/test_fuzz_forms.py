@@ -124,27 +124,35 @@ CSV_FILE = st.one_of(
 FILENAMES = st.sampled_from(["recipients.csv", "r.txt", "r.exe", "../../etc/passwd", "é.csv", ""])
 
 
-def value_strategy(field: dict):
-    """Valid values of the control, mixed with hostile and random ones."""
+def value_strategy(field: dict, hostility: int):
+    """A value the page offers (its initial value, an option), or a hostile or random one.
+
+    ``hostility`` (0–100) is the chance of the latter: low values leave most of the form as the
+    page shows it, so that one bad field at a time reaches the deeper checks.
+    """
     valid = [field["value"], *field["options"]]
     if field["type"] in ("checkbox", "radio") and not field["value"]:
         valid.append("on")
-    return st.one_of(st.sampled_from(valid), HOSTILE, TEXT)
+    return st.integers(0, 99).flatmap(
+        lambda roll: st.one_of(HOSTILE, TEXT) if roll < hostility else st.sampled_from(valid)
+    )
 
 
 @st.composite
 def form_data(draw, fields: list[dict]):
     data, files = {}, {}
+    hostility = draw(st.sampled_from([10, 30, 60, 100]))
     for field in fields:
         if draw(st.integers(0, 9)) == 0:
             continue  # a missing field
         if field["type"] == "file":
-            content = draw(CSV_FILE)
-            files[field["name"]] = SimpleUploadedFile(draw(FILENAMES) or "x", content)
+            if draw(st.booleans()):
+                content = draw(CSV_FILE)
+                files[field["name"]] = SimpleUploadedFile(draw(FILENAMES) or "x", content)
             continue
-        values = [draw(value_strategy(field))]
+        values = [draw(value_strategy(field, hostility))]
         if field["type"] in ("checkbox", "select-multiple") and draw(st.booleans()):
-            values.append(draw(value_strategy(field)))
+            values.append(draw(value_strategy(field, hostility)))
         data.setdefault(field["name"], []).extend(values)
     if draw(st.integers(0, 4)) == 0:
         data[draw(st.sampled_from(["extra", "site", "site_id", "pk"]))] = [draw(HOSTILE)]
