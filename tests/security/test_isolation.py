@@ -204,6 +204,33 @@ def test_no_inline_script_or_style(case, world):
         assert_security_headers(response, url)
 
 
+def secrets_in_play() -> list[str]:
+    """Values no page may ever show: provider passwords (see ``populate``) and the keys."""
+    values = ["pilot-pass-1", "pilot-pass-2", settings.SECRET_KEY, *settings.FIELD_ENCRYPTION_KEYS]
+    values += [settings.PAYPAL_REST_TEST_SECRET, settings.PAYPAL_REST_LIVE_SECRET]
+    return [v for v in values if v]
+
+
+def body_of(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize("case", params([c for c in ALL_CASES if c.route.accepts_get]))
+def test_no_secret_in_any_page(case, world):
+    """Passwords are write-only: not in any page, CSV or JSON, for anyone."""
+    url = url_of(case, world)
+    viewers = [("admin", viewer_for(case, world))]
+    if case.route.is_console and not case.route.admin_only:
+        viewers.append(("organizer", world.client("organizer")))
+    for who, client in viewers:
+        response = client.get(url, follow=True)
+        body = body_of(response)
+        for secret in secrets_in_play():
+            assert secret not in body, f"{url} as {who} shows a secret"
+
+
 def test_payment_page_is_covered_with_a_real_priced_session(world):
     """The public payment page renders (not a 404) for the walker's URL of site A."""
     case = next(c for c in PUBLIC if c.route.name == "payment-page")
