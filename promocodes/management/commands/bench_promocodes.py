@@ -52,6 +52,14 @@ class Command(BaseCommand):
         parser.add_argument("--generate", type=int, default=100_000)
         parser.add_argument("--sweep", type=int, default=100_000)
         parser.add_argument("--skip", action="append", choices=STEPS, default=[])
+        parser.add_argument(
+            "--pg-setting",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a PostgreSQL setting for the benchmark's session, e.g. wal_compression=lz4 "
+            "(to measure a recommended server setting without changing the server)",
+        )
         parser.add_argument("--child", action="store_true", help="internal: run the benchmark")
 
     def handle(self, *args, **options):
@@ -67,6 +75,11 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         from bench import promocodes as bench
 
+        for setting in options["pg_setting"]:
+            name, _, value = setting.partition("=")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, false)", [name.strip(), value.strip()])
+            self.stdout.write(f"PostgreSQL session setting: {name.strip()} = {value.strip()}")
         results = bench.run(
             total=options["codes"],
             generate=options["generate"],
@@ -97,6 +110,7 @@ class Command(BaseCommand):
             f"--generate={options['generate']}",
             f"--sweep={options['sweep']}",
             *(f"--skip={step}" for step in options["skip"]),
+            *(f"--pg-setting={setting}" for setting in options["pg_setting"]),
         ]
         completed = subprocess.run(command, env=env, check=False)  # noqa: S603
         if completed.returncode:
