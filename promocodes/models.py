@@ -300,7 +300,7 @@ class PromoCodeSearch(models.Model):
     """PostgreSQL only: the searchable text of each code, in a table of its own.
 
     ``UPPER(code || US || recipient_name || US || recipient_email)`` with a trigram index,
-    filled by statement-level triggers on ``promocodes_promocode`` (migration 0005). The text
+    filled by triggers on ``promocodes_promocode`` (migrations 0005, 0007). The text
     never changes when a code's status or expiry does, so the bulk actions and the expiry
     sweep (100,000 rows at a time) no longer rewrite ~45 trigram entries per row. Other
     databases search the code table directly.
