@@ -1,6 +1,7 @@
 """Django admin for ops: each site's e-commerce configuration."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import CommerceSettings, ExpressCheckoutAccount, PayflowAccount
 
@@ -23,7 +24,7 @@ class PayflowAccountAdmin(admin.ModelAdmin):
     exclude = ["password"]
     readonly_fields = ["password_is_set", "updated_at"]
 
-    @admin.display(boolean=True, description="Password set")
+    @admin.display(boolean=True, description=_("Password set"))
     def password_is_set(self, obj) -> bool:
         return bool(obj.password)
 

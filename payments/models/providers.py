@@ -9,6 +9,7 @@ share ``PayflowAccount``; the Express Checkout providers (US, Canada) share
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import Site, SiteScopedQuerySet
@@ -154,8 +155,6 @@ class PayflowAccount(models.Model):
 
     def blockers(self) -> list[str]:
         """What is missing before this account can take real payments."""
-        from django.utils.translation import gettext as _g
-
         reasons = []
         missing = [
             str(self._meta.get_field(name).verbose_name)
@@ -163,9 +162,9 @@ class PayflowAccount(models.Model):
             if not getattr(self, name)
         ]
         if missing:
-            reasons.append(_g("Missing: %(fields)s.") % {"fields": ", ".join(missing)})
+            reasons.append(gettext("Missing: %(fields)s.") % {"fields": ", ".join(missing)})
         if self.shows_cards and not self.cards:
-            reasons.append(_g("Tick at least one card type."))
+            reasons.append(gettext("Tick at least one card type."))
         return reasons
 
 
@@ -214,11 +213,9 @@ class ExpressCheckoutAccount(models.Model):
         return f"{self.site.slug}: {self.get_kind_display()}"
 
     def blockers(self) -> list[str]:
-        from django.utils.translation import gettext as _g
-
         reasons = []
         if not self.paypal_email:
-            reasons.append(_g("Enter the PayPal login email."))
+            reasons.append(gettext("Enter the PayPal login email."))
         if self.permission_status != PermissionStatus.GRANTED:
-            reasons.append(_g("Grant API permission to Webex on PayPal."))
+            reasons.append(gettext("Grant API permission to Webex on PayPal."))
         return reasons

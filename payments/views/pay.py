@@ -128,7 +128,7 @@ class PaymentPageView(View):
                 data = form.data.copy()
                 for name in ("card_number", "security_code"):
                     data[name] = ""
-                if retry:
+                if retry or "attempt" in form.errors:
                     data["attempt"] = str(PaymentForm().initial["attempt"])
                 form.data = data
             code_text = (
