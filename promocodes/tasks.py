@@ -8,6 +8,7 @@ from datetime import datetime
 
 from celery import shared_task
 from django.db import DatabaseError
+from django.utils.translation import gettext_noop
 
 from . import emails, services
 from .models import CreationBatch
@@ -23,12 +24,16 @@ def generate_batch(self, batch_id: int) -> int:
         batch = services.generate_batch_codes(batch_id)
     except services.CodeSpaceExhausted:
         services.mark_batch_failed(
-            batch_id, "Not enough unused codes of this length: choose a longer code length."
+            batch_id,
+            gettext_noop("Not enough unused codes of this length: choose a longer code length."),
         )
         return 0
     except DatabaseError as exc:
         if self.request.retries >= self.max_retries:
-            services.mark_batch_failed(batch_id, f"Database error: {exc}")
+            logger.error("Batch %s failed: %s", batch_id, exc)
+            services.mark_batch_failed(
+                batch_id, gettext_noop("The codes could not be created: a database error occurred.")
+            )
             raise
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
     return batch.done

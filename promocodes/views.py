@@ -20,8 +20,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -103,7 +103,8 @@ def _batch_progress(batch: CreationBatch) -> dict:
         "done": batch.done,
         "percent": batch.percent,
         "finished": batch.finished,
-        "error": batch.error,
+        # Errors are stored as English msgids and shown in the reader's language.
+        "error": gettext(batch.error) if batch.error else "",
     }
 
 
