@@ -44,4 +44,4 @@ check-deploy: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
-	$(PY) manage.py bench
+	$(PY) manage.py bench $(BENCH_ARGS)

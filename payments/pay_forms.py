@@ -73,11 +73,21 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         self.fields["card_type"].choices = [(c, Card(c).label) for c in card_types]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name == "card_type" else "form-control"
         if not self.is_bound:
             self.initial.setdefault("attempt", uuid.uuid4())
         if action != PAY_CARD:
             for name in ("attendee_name", "attendee_email"):
                 self.fields[name].required = action == PAY_PAYPAL
+
+    def mark_invalid_fields(self) -> None:
+        """Flag the fields in error for the browser and assistive technology (after cleaning)."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] += " is-invalid"
+                attrs["aria-invalid"] = "true"
 
     def clean_promo_code(self):
         return " ".join(self.cleaned_data["promo_code"].split())

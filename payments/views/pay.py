@@ -139,6 +139,8 @@ class PaymentPageView(View):
             context["quote"] = checkout.quote(self.site, self.session, code_text)
             if context["quote"].refusal and "promo_code" not in form.errors:
                 form.add_error("promo_code", context["quote"].refusal)
+            if form.is_bound:
+                form.mark_invalid_fields()
         response = render(
             self.request,
             self.template_name,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from payments.models import CommerceSettings, PayflowAccount
+from promocodes.models import PromoCode
 from sites.models import Membership, Role, Service, Session, SessionKind, Site
 
 DEMO_PASSWORD = "webex-demo"
@@ -134,6 +135,28 @@ class Command(BaseCommand):
                     },
                 )
         self.load_commerce(sites)
+        self.load_promo_codes(sites)
+
+    def load_promo_codes(self, sites):
+        """A few codes to try on the payment page and in the report."""
+        expires = timezone.localdate() + timedelta(days=365)
+        demo = [
+            ("acme", "WELCOME10", Service.EVENTS, "percent", "10", None),
+            ("acme", "TRAIN25", Service.TRAINING, "percent", "25", 100),
+            ("globex", "BIENVENUE", Service.EVENTS, "fixed", "15", 50),
+        ]
+        for slug, code, service, kind, value, max_uses in demo:
+            PromoCode.objects.get_or_create(
+                site=sites[slug],
+                code=code,
+                defaults={
+                    "service": service,
+                    "discount_type": kind,
+                    "discount_value": Decimal(value),
+                    "max_uses": max_uses,
+                    "expires_on": expires,
+                },
+            )
 
     def load_commerce(self, sites):
         """Test-mode e-commerce on the provisioned demo sites (left alone once edited)."""

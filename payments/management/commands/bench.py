@@ -1,4 +1,8 @@
-"""``manage.py bench_promocodes``: promotional codes at 1,000,000 codes, on PostgreSQL.
+"""``manage.py bench`` (``make bench``): the console's figures beside their floors, on PostgreSQL.
+
+Promotional codes at 1,000,000 codes (report pages, generation, expiry sweep, bulk actions,
+CSV export, each against the plain-SQL floor), then the payment page (GET, and a card
+payment POST through to the bundled PayPal simulator, each against its plain floor).
 
 Runs against its own database (``BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/webexcommerce_bench``), created and migrated when
@@ -18,7 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/webexcommerce_bench"
-STEPS = ("report", "generate", "sweep", "bulk", "export")
+STEPS = ("report", "generate", "sweep", "bulk", "export", "payment")
 
 
 def ensure_database(url: str) -> None:
@@ -42,9 +46,9 @@ def ensure_database(url: str) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Benchmark promotional codes on PostgreSQL at 1,000,000 codes in one site: report "
-        "pages, generation, expiry sweep, bulk extend/delete, CSV export — each against the "
-        "plain-SQL floor."
+        "Benchmark on PostgreSQL: promotional codes at 1,000,000 codes in one site (report, "
+        "generation, expiry sweep, bulk extend/delete, CSV export) against the plain-SQL "
+        "floor, and the payment page against a bare Django view and the gateway alone."
     )
 
     def add_arguments(self, parser):
@@ -80,13 +84,21 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config(%s, %s, false)", [name.strip(), value.strip()])
             self.stdout.write(f"PostgreSQL session setting: {name.strip()} = {value.strip()}")
+        log = self.stdout.write
         results = bench.run(
             total=options["codes"],
             generate=options["generate"],
             sweep=options["sweep"],
             skip=set(options["skip"]),
-            log=lambda line: self.stdout.write(line),
+            log=log,
         )
+        if "payment" not in options["skip"]:
+            from bench import payments as payment_bench
+
+            log("· payment page …")
+            for result in payment_bench.run(log):
+                results.append(result)
+                log("  " + bench.format_result(result))
         self.stdout.write("")
         self.stdout.write(bench.format_table(results))
 
@@ -104,7 +116,7 @@ class Command(BaseCommand):
         command = [
             sys.executable,
             str(manage),
-            "bench_promocodes",
+            "bench",
             "--child",
             f"--codes={options['codes']}",
             f"--generate={options['generate']}",

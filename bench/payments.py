@@ -1,0 +1,139 @@
+"""The payment page under the benchmark: server time of GET and of a card payment POST.
+
+Each figure stands beside its floor: for GET, a bare Django view that loads the same session
+and returns a tiny page (what Django itself costs); for POST, the same Payflow sale sent by
+the gateway client alone (what PayPal's round trip costs, here to the bundled simulator).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db import connections
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from payments.gateways.base import CardDetails
+from payments.gateways.payflow import PayflowClient
+from payments.models import CommerceSettings, PayflowAccount, Payment
+from payments.sandbox.server import SandboxServer
+from sites.models import Session, Site
+
+from .promocodes import Result, median_of
+
+SITE_SLUG = "bench-pay"
+CARD = CardDetails("4111111111111111", 12, 2039, "123", "Bench Buyer", "10001")
+
+
+def build() -> Session:
+    site, _ = Site.objects.update_or_create(
+        slug=SITE_SLUG,
+        defaults={"name": "Bench payments", "ecommerce_provisioned": True, "currency": "USD"},
+    )
+    CommerceSettings.objects.update_or_create(
+        site=site,
+        defaults={
+            "events_enabled": True,
+            "business_name": "Bench Inc",
+            "support_info": "help@bench.example",
+            "provider": "payflow_pro",
+            "header_text": "Pay below.",
+        },
+    )
+    PayflowAccount.objects.update_or_create(
+        site=site,
+        kind="payflow_pro",
+        defaults={
+            "partner": "PayPal",
+            "vendor": "acmedemo",
+            "user": "acmedemo",
+            "password": "pilot-pass-1",
+            "account_type": "payflow_pro",
+            "cards": ["visa", "mastercard"],
+            "express_checkout": True,
+            "currency": "USD",
+        },
+    )
+    session, _ = Session.objects.get_or_create(
+        site=site,
+        title="Bench recording",
+        defaults={"service": "events", "kind": "event_recording", "fee": Decimal("10.00")},
+    )
+    return session
+
+
+def floor_view(request, session_id: int):
+    session = Session.objects.select_related("site").get(pk=session_id)
+    return HttpResponse(f"<html><body><h1>{session.title}</h1><p>{session.fee}</p></body></html>")
+
+
+def run(log: Callable[[str], None]) -> list[Result]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the simulator's access log
+    session = build()
+    server = SandboxServer("127.0.0.1", 0).start()
+    base = server.base_url
+    try:
+        with override_settings(
+            PAYPAL_PAYFLOW_TEST_URL=base + "/",
+            PAYPAL_EC_TEST_REDIRECT_URL=base + "/cgi-bin/webscr",
+            PAYPAL_REST_TEST_URL=base,
+        ):
+            return [_bench_get(session), _bench_post(session, base)]
+    finally:
+        server.stop()
+        Payment.objects.filter(site__slug=SITE_SLUG).delete()
+
+
+def _bench_get(session: Session) -> Result:
+    client = Client()
+    url = reverse("payment-page", args=[SITE_SLUG, session.pk])
+    client.get(url)
+    with CaptureQueriesContext(connections["default"]) as queries:
+        assert client.get(url).status_code == 200
+    ours = median_of(lambda: client.get(url), runs=25)
+    request = RequestFactory().get("/")
+    floor = median_of(lambda: floor_view(request, session.pk), runs=25)
+    return Result(
+        "Payment page GET", ours, floor, "≤ 50 ms", f"{len(queries)} queries; floor: bare view"
+    )
+
+
+def _bench_post(session: Session, base: str) -> Result:
+    client = Client()
+    url = reverse("payment-page", args=[SITE_SLUG, session.pk])
+    page = client.get(url).content.decode()
+    template = {
+        "attendee_name": "Bench Buyer",
+        "attendee_email": "buyer@bench.example",
+        "card_type": "visa",
+        "card_number": CARD.number,
+        "expiry": "12/39",
+        "security_code": "123",
+        "name_on_card": "Bench Buyer",
+        "action": "pay_card",
+    }
+    assert re.search(r'name="attempt"', page)
+
+    def pay():
+        response = client.post(url, {**template, "attempt": str(uuid.uuid4())})
+        assert response.status_code == 302, response.status_code
+
+    pay()
+    ours = median_of(pay, runs=15)
+    gateway = PayflowClient(base + "/", "PayPal", "acmedemo", "acmedemo", "pilot-pass-1")
+    floor = median_of(
+        lambda: gateway.sale(CARD, Decimal("10.00"), "USD", uuid.uuid4().hex), runs=15
+    )
+    return Result(
+        "Payment page POST, card sale to the simulator",
+        ours,
+        floor,
+        "",
+        "floor: the Payflow sale by the client alone",
+    )
