@@ -1,6 +1,6 @@
 """Promotional codes at a million: build the data set, time each operation and its SQL floor.
 
-Run through ``manage.py bench_promocodes`` (which points Django at the benchmark database).
+Run through ``manage.py bench`` (which points Django at the benchmark database).
 Each operation is timed twice: the product's own code path (view through the Django test
 client, or the Celery task body) and the plain SQL that does the same work on the same data
 ("floor"). The ratio says how far the product is from the database's own speed.
