@@ -171,34 +171,10 @@ def eager_celery():
 
 @pytest.fixture
 def shop(site, paypal_sandbox):
-    from payments.models import CommerceSettings, PayflowAccount
-
     """``site`` in Test mode with Payflow Pro (simulator account acmedemo), both services on."""
-    CommerceSettings.objects.create(
-        site=site,
-        events_enabled=True,
-        training_enabled=True,
-        business_name="Acme Events",
-        support_info="help@acme.example",
-        header_text="Pay securely below.",
-        footer_text="No refunds after the event.",
-        provider="payflow_pro",
-    )
-    PayflowAccount.objects.create(
-        site=site,
-        kind="payflow_pro",
-        partner="PayPal",
-        vendor="acmedemo",
-        user="acmedemo",
-        password="pilot-pass-1",
-        account_type="payflow_pro",
-        cards=["visa", "mastercard", "amex", "discover"],
-        express_checkout=True,
-        currency="USD",
-    )
-    site.currency = "USD"
-    site.save()
-    return site
+    from tests.factories import open_payflow_shop
+
+    return open_payflow_shop(site)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import requests
 from django.conf import settings
 
 from .base import GatewayError, GatewayTimeout
+from .http import shared_session
 from .paypal_rest import (
     DEFAULT_TIMEOUT,
     PayPalAnswer,
@@ -29,7 +30,6 @@ from .paypal_rest import (
     mock_header,
     parse_answer,
     rest_settings,
-    shared_session,
     wire_request_id,
 )
 

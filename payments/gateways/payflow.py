@@ -32,7 +32,6 @@ import hashlib
 import logging
 import math
 import re
-import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -43,9 +42,9 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from requests.adapters import HTTPAdapter
 
 from .base import CardDetails, Checkout, GatewayError, GatewayResult, GatewayTimeout, Outcome
+from .http import shared_session
 
 logger = logging.getLogger(__name__)
 
@@ -166,23 +165,6 @@ def custref_for(request_id: str) -> str:
 
 def format_amount(amount: Decimal) -> str:
     return f"{Decimal(amount).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-
-
-_session: requests.Session | None = None
-_session_lock = threading.Lock()
-
-
-def shared_session() -> requests.Session:
-    """One pooled session per process (connections are reused across calls and threads)."""
-    global _session
-    with _session_lock:
-        if _session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=8, pool_maxsize=32, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            _session = session
-        return _session
 
 
 # --- the card gateway ----------------------------------------------------------------------

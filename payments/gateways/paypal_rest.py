@@ -53,9 +53,9 @@ from paypalserversdk.models.payee_base import PayeeBase
 from paypalserversdk.models.purchase_unit_request import PurchaseUnitRequest
 from paypalserversdk.models.refund_request import RefundRequest
 from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
-from requests.adapters import HTTPAdapter
 
 from .base import Checkout, GatewayError, GatewayResult, GatewayTimeout, Outcome
+from .http import shared_session
 
 logger = logging.getLogger(__name__)
 
@@ -104,22 +104,6 @@ _REQUEST_ERROR = _("PayPal refused the request. Please contact the organizer.")
 
 
 # --- plumbing shared with partner_referrals ---------------------------------------------------
-
-_session: requests.Session | None = None
-_session_lock = threading.Lock()
-
-
-def shared_session() -> requests.Session:
-    """One pooled session per process for PayPal's REST hosts (no automatic retries)."""
-    global _session
-    with _session_lock:
-        if _session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            _session = session
-        return _session
 
 
 def wire_request_id(request_id: str) -> str:

@@ -3,7 +3,6 @@
 import time
 
 import pytest
-from django.db import connection
 
 from payments.models import Payment
 from tests.celery_worker import celery_worker
@@ -22,15 +21,13 @@ def test_timeout_then_the_beat_resolver_marks_the_payment_paid(
     assert payment.status == "pending"
     paypal_sandbox.set_faults()
 
-    db = connection.settings_dict
     env = {
-        "TEST_DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "PAYPAL_PAYFLOW_TEST_URL": paypal_sandbox.payflow_url,
         "PAYMENT_PENDING_GRACE_SECONDS": "0",
         "PAYMENT_RESOLVE_INTERVAL_SECONDS": "1",
         "CELERY_HEARTBEAT_INTERVAL": "3600",
     }
-    with celery_worker(beat=True, env=env, tmp_path=tmp_path):
+    with celery_worker(tmp_path, beat=True, env=env):
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
             payment.refresh_from_db()

@@ -7,107 +7,15 @@ test run, another engineer) can never take the tasks of this test, and vice vers
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url() -> str:
-    """The URL of the database this test process uses (the test database, once created)."""
-    s = connection.settings_dict
-    auth = s.get("USER") or "postgres"
-    if s.get("PASSWORD"):
-        auth += ":" + s["PASSWORD"]
-    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
-
-
-@contextmanager
-def start_celery_worker(
-    tmp_path: Path,
-    *,
-    env: dict[str, str] | None = None,
-    concurrency: int = 2,
-    beat: bool = False,
-    ready_timeout: float = 60,
-):
-    """Run ``celery -A webexcommerce worker`` on the test database until the block ends.
-
-    The worker uses ``webexcommerce.settings.test``, the database this process uses
-    (``TEST_DATABASE_URL``), e-mail written to files under ``tmp_path / "mail"``, and a
-    queue of its own (``TEST_CELERY_QUEUE``: it consumes from it and the tasks it sends go
-    there too; this process routes its tasks there while the block runs). Yields the
-    worker's ``Popen``; its log is ``tmp_path / "worker.log"``.
-    Tests that rely on it need ``transactional_db`` so that the worker sees committed rows.
-    """
-    from webexcommerce.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    hostname = f"{queue}@localhost"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir(parents=True, exist_ok=True)
-    worker_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "webexcommerce.settings.test",
-        "TEST_DATABASE_URL": database_url(),
-        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "TEST_EMAIL_FILE_PATH": str(mail_dir),
-        "VAR_DIR": str(tmp_path),
-        "TEST_CELERY_QUEUE": queue,
-        **(env or {}),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "webexcommerce",
-        "worker",
-        "--loglevel=INFO",
-        f"--concurrency={concurrency}",
-        "--pool=prefork",
-        f"--queues={queue}",
-        f"--hostname={hostname}",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    if beat:
-        command += ["--beat", f"--schedule={tmp_path / 'beat-schedule'}"]
-    log_path = tmp_path / "worker.log"
-    previous_routes = app.conf.task_routes
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=ROOT, env=worker_env, stdout=log, stderr=log)  # noqa: S603
-    try:
-        app.conf.update(task_routes={"*": {"queue": queue}})
-        deadline = time.monotonic() + ready_timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("Celery worker exited:\n" + log_path.read_text())
-            if app.control.ping(destination=[hostname], timeout=0.5):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("Celery worker did not start:\n" + log_path.read_text())
-        yield process
-    finally:
-        app.conf.update(task_routes=previous_routes)
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+from tests.celery_worker import celery_worker as start_celery_worker  # noqa: F401
+from tests.celery_worker import database_url  # noqa: F401
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.2, message: str = ""):

@@ -16,11 +16,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.factories import open_payflow_shop
+
 
 def populate(site, actor) -> SimpleNamespace:
     """One row of everything a console page can show, for ``site``."""
     from payments.models import (
-        CommerceSettings,
         ExpressCheckoutAccount,
         PayflowAccount,
         Payment,
@@ -29,32 +30,7 @@ def populate(site, actor) -> SimpleNamespace:
     from promocodes.models import CreationBatch, PromoCode
     from sites.models import Revision, Session
 
-    site.currency = "USD"
-    site.save()
-    CommerceSettings.objects.update_or_create(
-        site=site,
-        defaults=dict(
-            events_enabled=True,
-            training_enabled=True,
-            business_name=f"{site.name} Events",
-            support_info="help@example.com",
-            header_text="Pay securely below.",
-            footer_text="No refunds after the event.",
-            provider="payflow_pro",
-        ),
-    )
-    PayflowAccount.objects.create(
-        site=site,
-        kind="payflow_pro",
-        partner="PayPal",
-        vendor="acmedemo",
-        user="acmedemo",
-        password="pilot-pass-1",
-        account_type="payflow_pro",
-        cards=["visa", "mastercard", "amex", "discover"],
-        express_checkout=True,
-        currency="USD",
-    )
+    open_payflow_shop(site, business_name=f"{site.name} Events")
     PayflowAccount.objects.create(
         site=site,
         kind="website_payments_pro_gb",
