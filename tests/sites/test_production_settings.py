@@ -13,7 +13,7 @@ GOOD_KEY = "k" * 20 + "Q9v!x2#Lm7$Zp4^Rt8&Wy3*Nb6(Hd1)Fg5"
 
 
 def run_check(**env):
-    unset = {"SECRET_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS"}
+    unset = {"SECRET_KEY", "DEBUG", "FIELD_ENCRYPTION_KEYS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     full_env = {k: v for k, v in os.environ.items() if k not in unset}
     full_env.update(DJANGO_SETTINGS_MODULE="webexcommerce.settings.production", **env)
     return subprocess.run(
