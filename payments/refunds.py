@@ -208,6 +208,10 @@ def _call_gateway(payment: Payment, refund: Refund) -> GatewayResult:
         account = ExpressCheckoutAccount.objects.get(site_id=payment.site_id, kind=payment.provider)
         gateway = paypal_orders_gateway(_mode(payment), payee_email=account.paypal_email)
         return gateway.refund(
-            payment.gateway_reference, refund.amount, payment.currency, request_id
+            payment.gateway_reference,
+            refund.amount,
+            payment.currency,
+            request_id,
+            merchant_id=account.merchant_id_in_paypal,
         )
     raise GatewayError(f"no refund gateway for provider {payment.provider!r}")

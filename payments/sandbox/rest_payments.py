@@ -231,6 +231,7 @@ def routes(state: SandboxState) -> list[Rule]:
                 "currency": currency,
                 "request_id": request.headers.get("PayPal-Request-Id", ""),
                 "payee": capture["payee"],
+                "acting_for": asserted_merchant(request),
             }
         )
         body = refund_view(refund, base_url(request), full=wants_representation(request))
@@ -254,3 +255,19 @@ def routes(state: SandboxState) -> list[Rule]:
         ),
         Rule("/v2/payments/refunds/<refund_id>", endpoint=get_refund, methods=["GET"]),
     ]
+
+
+def asserted_merchant(request) -> str:
+    """The ``payer_id`` a partner names in ``PayPal-Auth-Assertion`` (an unsigned JWT), or ""."""
+    import base64
+    import json
+
+    header = request.headers.get("PayPal-Auth-Assertion", "")
+    parts = header.split(".")
+    if len(parts) < 2:
+        return ""
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return ""
+    return str(claims.get("payer_id", "")) if isinstance(claims, dict) else ""

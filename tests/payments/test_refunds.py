@@ -62,6 +62,7 @@ def express_account(site):
         paypal_email=PAYEE,
         currency="USD",
         permission_status="granted",
+        merchant_id_in_paypal="MERCHANT12345",
     )
 
 
@@ -242,6 +243,8 @@ def test_express_checkout_capture_is_refunded_through_payments_v2(
         first.idempotency_key.hex,
         rest.idempotency_key.hex,
     ]
+    # The platform names the merchant it refunds for (PayPal-Auth-Assertion).
+    assert {e["acting_for"] for e in ledger} == {"MERCHANT12345"}
     rest_payment.refresh_from_db()
     assert rest_payment.refunded_amount == Decimal("30.00")
 
