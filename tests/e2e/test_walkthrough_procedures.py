@@ -52,6 +52,7 @@ LABELS = {
         "before_production": "Before switching to Production:",
         "no_business_name": "Enter the business name shown to attendees.",
         "no_provider": "Choose and configure a payment provider.",
+        "no_card": "Tick at least one card type.",
         "provider_tab": "Payment provider",
         "configure": "Configure",
         "payflow_pro": "PayPal Payflow Pro",
@@ -148,6 +149,7 @@ LABELS = {
         "before_production": "Avant de passer en Production :",
         "no_business_name": "Saisissez le nom commercial affiché aux participants.",
         "no_provider": "Choisissez et configurez un fournisseur de paiement.",
+        "no_card": "Cochez au moins un type de carte.",
         "provider_tab": "Fournisseur de paiement",
         "configure": "Configurer",
         "payflow_pro": "PayPal Payflow Pro",
@@ -376,11 +378,26 @@ def test_02_test_mode_then_back_to_production_once_complete(admin_in, t, site, p
     expect(flash(page, t["saved"])).to_be_visible()
     configure_provider(page, t, "payflow_pro")
     field(page, t["account_type"]).select_option(label=t["type_payflow_pro"])
-    page.get_by_label("Visa", exact=True).check()
     field(page, t["partner"]).fill("PayPal")
     field(page, t["vendor"]).fill("acmedemo")
     field(page, t["user"]).fill("acmedemo")
     field(page, t["password"]).fill("pilot-pass-1")
+    update(page, t)  # Test mode takes an incomplete provider
+    expect(flash(page, t["saved"])).to_be_visible()
+
+    # No card ticked yet: Production is still refused, and says why.
+    open_tab(page, t["mode_tab"])
+    no_card = f"{t['payflow_pro']}: {t['no_card']}"
+    expect(page.locator("main .alert-warning")).to_contain_text(no_card)
+    page.get_by_label(t["production"], exact=True).check()
+    update(page, t)
+    expect(page.locator("main form[method=post]")).to_contain_text(no_card)
+    assert CommerceSettings.for_site(site).mode == "test"
+
+    open_tab(page, t["provider_tab"])
+    expect(page.get_by_label(t["payflow_pro"])).to_be_checked()  # the active one
+    page.get_by_role("button", name=t["configure"], exact=True).click()
+    page.get_by_label("Visa", exact=True).check()
     update(page, t)
     expect(flash(page, t["saved"])).to_be_visible()
 
