@@ -282,13 +282,16 @@ def open_ecommerce(page: Page, t: dict, service: str = "events") -> None:
 
 def open_tab(page: Page, name: str, lands_on: str | None = None) -> None:
     """Click a tab of the E-Commerce page; the tab it lands on is marked current."""
-    page.get_by_role("link", name=name, exact=True).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=name, exact=True).first.click()
     current = page.locator(".nav-tabs [aria-current=page]")
     expect(current).to_have_text(lands_on or name)
 
 
 def update(page: Page, t: dict) -> None:
-    page.get_by_role("button", name=t["update"], exact=True).click()
+    """Click Update ("Mise à jour") and wait for the answer page."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=t["update"], exact=True).click()
 
 
 def configure_provider(page: Page, t: dict, provider: str) -> None:
@@ -782,6 +785,7 @@ def test_11_payment_page_text(admin_in, t, site):
     header_preview = preview.locator('[data-preview-target="header"]')
     expect(header_preview).to_have_text(header)  # live, as plain text
     expect(header_preview.locator("b")).to_have_count(0)
+    assert header_preview.inner_text() == header  # the line break is kept
     expect(preview.locator('[data-preview-target="footer"]')).to_have_text(
         "No refunds after the event."
     )
