@@ -5,7 +5,7 @@ article's order, run once in English and once in French: the administrator logs 
 language in the navbar, then clicks the links and buttons by their visible labels. The French
 labels are the catalog's (``locale/fr/LC_MESSAGES/django.po``), which uses the seed's words
 ("Mise à jour", "Configurer", "Afficher le rapport", …); a wrong or missing translation fails
-here. The last tests are an organizer reading both reports, with no action controls.
+here. The last test is an organizer reading both reports, with no action controls.
 
 Assertions are on what the user sees (flash messages with role=status, table cells, checkbox
 states) and on the database where that proves the effect.
@@ -75,6 +75,7 @@ LABELS = {
         "grant": "Grant API permission to Webex",
         "continue_to_paypal": "Continue to PayPal",
         "permission_granted": "Permission granted.",
+        "not_granted": "Not granted",
         "permission_granted_on": "Permission granted on",
         "active": "Active",
         "test_connection": "Test connection",
@@ -172,6 +173,7 @@ LABELS = {
         "grant": "Accorder la permission API à Webex",
         "continue_to_paypal": "Continuer vers PayPal",
         "permission_granted": "Permission accordée.",
+        "not_granted": "Non accordée",
         "permission_granted_on": "Permission accordée le",
         "active": "Actif",
         "test_connection": "Tester la connexion",
@@ -424,6 +426,7 @@ def test_03_payflow_pro_account_types_and_cards(admin_in, t, site, paypal_sandbo
     configure_provider(page, t, "payflow_pro")  # 2-3
     expect(field(page, t["partner"])).to_have_value("PayPal")
     expect(field(page, t["currency"])).to_have_value("USD")
+    expect(field(page, t["currency"]).locator("option")).to_have_count(1)  # USD only
 
     account_type = field(page, t["account_type"])
     account_type.select_option(label=t["type_wpp"])
@@ -481,11 +484,14 @@ def test_04_express_checkout_canada(admin_in, t, site, paypal_sandbox):
     page = admin_in
     open_ecommerce(page, t, "training")  # 1: either service's page
     configure_provider(page, t, "ec_ca")  # 2-3
-    expect(field(page, t["currency"])).to_have_value("CAD")  # CAD by default
+    expect(field(page, t["currency"])).to_have_value("CAD")  # CAD by default, changeable
+    expect(field(page, t["currency"]).locator("option[value=USD]")).to_have_count(1)
     field(page, t["paypal_email"]).fill("ventes@acme.example.ca")
     update(page, t)  # 4
     expect(flash(page, t["saved"])).to_be_visible()
-    expect(page.locator("#permission-status")).to_be_visible()
+    # The permission is still to grant (Express Checkout US below goes through it).
+    expect(page.locator("#permission-status")).to_have_text(t["not_granted"])
+    expect(page.get_by_role("button", name=t["grant"])).to_be_visible()
 
     account = ExpressCheckoutAccount.objects.get(site=site, kind="express_checkout_ca")
     assert (account.paypal_email, account.currency) == ("ventes@acme.example.ca", "CAD")
