@@ -104,7 +104,8 @@ class PaymentPageView(View):
         )
         if approval_url:
             return redirect(approval_url)
-        return self.after_attempt(checkout._reload(payment), form)
+        payment.refresh_from_db()
+        return self.after_attempt(payment, form)
 
     def after_attempt(self, payment: Payment, form: PaymentForm):
         """Paid or pending → the confirmation page; refused → this page with PayPal's reason."""
