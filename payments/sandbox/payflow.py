@@ -65,14 +65,13 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from . import payflow_checkout
-from .payflow_call import Answer, Call, error, missing, txn_answer
+from .payflow_call import Answer, Call, amount_and_currency, error, missing, txn_answer
 from .payflow_nvp import NVPFormatError, encode_nvp, parse_nvp
 from .payflow_rules import (
     amount_trigger_result,
     avs_address,
     avs_zip,
     card_number_result,
-    currency_result,
     cvv2_match,
     expiry_result,
     format_amount,
@@ -102,12 +101,10 @@ def sale_or_authorization(call: Call) -> Answer:
     """``S``/``A`` with TENDER=C: card rules, then the pilot amount triggers."""
     if problem := missing(call, "ACCT", "EXPDATE", "AMT"):
         return problem
-    amount = parse_amount(call.get("AMT"))
-    if amount is None:
-        return error(4)
-    currency = call.get("CURRENCY").upper() or call.default_currency()
-    if currency_result(currency):
-        return error(6)
+    priced = amount_and_currency(call)
+    if isinstance(priced, dict):
+        return priced
+    amount, currency = priced
     result = card_number_result(call.get("ACCT")) or expiry_result(call.get("EXPDATE"))
     if not result:
         result = amount_trigger_result(amount)

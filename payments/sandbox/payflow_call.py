@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .payflow_rules import message_for
+from .payflow_rules import currency_result, message_for, parse_amount
 from .payflow_store import Account, PayflowTables, Transaction, append_ledger, new_pnref
 from .state import SandboxState
 
@@ -55,6 +55,17 @@ class Call:
 def missing(call: Call, *names: str) -> Answer | None:
     absent = [name for name in names if not call.get(name)]
     return error(7, "missing " + ", ".join(absent)) if absent else None
+
+
+def amount_and_currency(call: Call) -> tuple[Decimal, str] | Answer:
+    """``AMT`` and ``CURRENCY`` of a call, or the error answer: 4 bad amount, 6 bad currency."""
+    amount = parse_amount(call.get("AMT"))
+    if amount is None:
+        return error(4)
+    currency = call.get("CURRENCY").upper() or call.default_currency()
+    if currency_result(currency):
+        return error(6)
+    return amount, currency
 
 
 def txn_answer(txn: Transaction, **extra: str) -> Answer:

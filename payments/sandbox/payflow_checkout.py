@@ -38,10 +38,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from .payflow_call import Answer, Call, error, missing, txn_answer
+from .payflow_call import Answer, Call, amount_and_currency, error, missing, txn_answer
 from .payflow_rules import (
     amount_trigger_result,
-    currency_result,
     format_amount,
     message_for,
     parse_amount,
@@ -73,12 +72,10 @@ def _token_of(call: Call) -> CheckoutToken | None:
 def set_checkout(call: Call) -> Answer:
     if problem := missing(call, "AMT", "RETURNURL", "CANCELURL"):
         return problem
-    amount = parse_amount(call.get("AMT"))
-    if amount is None:
-        return error(4)
-    currency = call.get("CURRENCY").upper() or call.default_currency()
-    if currency_result(currency):
-        return error(6)
+    priced = amount_and_currency(call)
+    if isinstance(priced, dict):
+        return priced
+    amount, currency = priced
     urls = (call.get("RETURNURL"), call.get("CANCELURL"))
     if not all(_absolute_http_url(url) for url in urls):
         return error(7, "RETURNURL and CANCELURL must be absolute http(s) URLs")
