@@ -1,11 +1,13 @@
 """Check REST exchanges with the PayPal simulator against PayPal's own OpenAPI documents.
 
-The documents live in ``shared/paypal-openapi/`` beside the repository (override with the
-``PAYPAL_OPENAPI_DIR`` environment variable). ``ValidatingSession`` is a ``requests.Session``
-whose response hook validates every request it sends and every response it gets on a REST
-path with openapi-core; tests hand it to the gateway clients (``session=``) and use it for
-their own raw calls, so each exchange of the REST tests is checked, both directions. A
-mismatch raises ``OpenAPIMismatch`` (an ``AssertionError``) out of the call that made it.
+The documents live in the repository, in ``payments/sandbox/openapi/`` (their licence and
+``SOURCE.md``, which gives their origin and versions, are beside them); the
+``PAYPAL_OPENAPI_DIR`` environment variable points the check at another copy.
+``ValidatingSession`` is a ``requests.Session`` whose response hook validates every request
+it sends and every response it gets on a REST path with openapi-core; tests hand it to the
+gateway clients (``session=``) and use it for their own raw calls, so each exchange of the
+REST tests is checked, both directions. A mismatch raises ``OpenAPIMismatch`` (an
+``AssertionError``) out of the call that made it.
 
 Paths and documents: ``/v2/checkout/…`` -> ``checkout_orders_v2.json``, ``/v2/payments/…`` ->
 ``payments_payment_v2.json``, ``/v2/customer/partner-referrals…`` ->
@@ -151,11 +153,15 @@ OAUTH_DOCUMENT = {
 _REVERSED_RANGE_FIXES = {"^[0-9A-Za-z_-.]+$": "^[0-9A-Za-z_.-]+$"}
 
 
+REPOSITORY_DOCUMENTS = Path(__file__).resolve().parents[2] / "payments" / "sandbox" / "openapi"
+
+
 def openapi_dir() -> Path:
+    """The folder of PayPal's documents: ``PAYPAL_OPENAPI_DIR`` if set, else the repository's."""
     override = os.environ.get("PAYPAL_OPENAPI_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "paypal-openapi"
+    return REPOSITORY_DOCUMENTS
 
 
 def adjust(spec: dict) -> dict:

@@ -22,14 +22,23 @@ def api(paypal_sandbox):
     session.close()
 
 
-def test_documents_are_found_beside_the_repository(monkeypatch):
+def test_documents_are_found_inside_the_repository(monkeypatch):
     monkeypatch.delenv("PAYPAL_OPENAPI_DIR", raising=False)
     folder = openapi.openapi_dir()
-    assert (
-        folder == Path(openapi.__file__).resolve().parents[2].parent / "shared" / "paypal-openapi"
-    )
+    repository = Path(openapi.__file__).resolve().parents[2]
+    assert folder == repository / "payments" / "sandbox" / "openapi"
     for name in openapi.DOCUMENTS.values():
         assert (folder / name).is_file()
+    assert (folder / "LICENSE").read_text().lstrip().startswith("Apache License")
+    # SOURCE.md gives each document's version: it must be the version of the file beside it.
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in (folder / "SOURCE.md").read_text().splitlines()
+        if line.startswith("| `")
+    }
+    for name in openapi.DOCUMENTS.values():
+        version = json.loads((folder / name).read_text())["info"]["version"]
+        assert f"| {version} |" in rows[name]
     monkeypatch.setenv("PAYPAL_OPENAPI_DIR", "/elsewhere/specs")
     assert openapi.openapi_dir() == Path("/elsewhere/specs")
 
