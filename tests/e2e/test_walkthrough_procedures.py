@@ -1,11 +1,12 @@
-"""The seed's numbered procedures, followed in a browser as a site administrator would.
+"""The administrator's procedures, followed in a browser as a site administrator would.
 
-Each test is one procedure of the French help article (``/work/shared/seeds/``), in the
-article's order, run once in English and once in French: the administrator logs in, picks the
-language in the navbar, then clicks the links and buttons by their visible labels. The French
-labels are the catalog's (``locale/fr/LC_MESSAGES/django.po``), which uses the seed's words
-("Mise à jour", "Configurer", "Afficher le rapport", …); a wrong or missing translation fails
-here. The last test is an organizer reading both reports, with no action controls.
+Each test is one procedure of the administrator's guide (``docs/administrators.md``, written
+from Webex's French help article), in the guide's order, run once in English and once in
+French: the administrator logs in, picks the language in the navbar, then clicks the links
+and buttons by their visible labels. The French labels are the catalog's
+(``locale/fr/LC_MESSAGES/django.po``), which uses the help article's words ("Mise à jour",
+"Configurer", "Afficher le rapport", …); a wrong or missing translation fails here. The last
+test is an organizer reading both reports, with no action controls.
 
 Assertions are on what the user sees (flash messages with role=status, table cells, checkbox
 states) and on the database where that proves the effect.
