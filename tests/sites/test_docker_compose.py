@@ -145,6 +145,14 @@ def test_the_simulator_listens_where_the_test_endpoints_point(services):
                 assert (url.hostname, str(url.port)) == ("paypal-sandbox", port), (name, key)
 
 
+def test_the_simulator_is_published_on_the_hosts_loopback_only(services):
+    """Its /_sandbox/ control routes reset and rig it: never reachable from outside the host."""
+    published = [str(mapping) for mapping in services["paypal-sandbox"].get("ports", [])]
+    assert published, "the approval pages must reach a browser on the host"
+    for mapping in published:
+        assert mapping.startswith("127.0.0.1:"), mapping
+
+
 def test_makefile_has_the_two_readme_commands():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([A-Za-z0-9_-]+):", makefile, re.MULTILINE))

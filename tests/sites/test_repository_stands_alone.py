@@ -160,3 +160,18 @@ def test_no_file_names_a_path_outside_the_repository():
 def test_no_file_cites_the_old_specification():
     found = occurrences(CITATIONS_TO_REPLACE)
     assert not found, "Citations to replace by docs/ links:\n" + "\n".join(found)
+
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+def test_the_readme_links_the_docs_and_every_link_of_the_docs_leads_somewhere():
+    readme = (ROOT / "README.md").read_text()
+    for page in ("docs/administrators.md", "docs/architecture.md", "docs/operations.md"):
+        assert f"]({page})" in readme, page
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in MARKDOWN_LINK.findall(page.read_text()):
+            if "://" in target:
+                continue
+            assert (page.parent / target).resolve().is_relative_to(ROOT), (page.name, target)
+            assert (page.parent / target).exists(), (page.name, target)
