@@ -78,8 +78,8 @@ class PromoCodeCreateSerializer(serializers.Serializer):
 
     service = serializers.ChoiceField(choices=Service.choices)
     code = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    quantity = serializers.IntegerField(required=False)
-    code_length = serializers.IntegerField(required=False)
+    quantity = serializers.IntegerField(required=False, allow_null=True)
+    code_length = serializers.IntegerField(required=False, allow_null=True)
     recipients = RecipientSerializer(many=True, required=False, max_length=MAX_RECIPIENTS)
     max_uses = serializers.IntegerField(
         required=False, allow_null=True, default=1, help_text="null: unlimited until expiry."

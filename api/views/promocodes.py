@@ -176,6 +176,7 @@ class PromoCodeListView(SiteAPIView):
         except services.CodeSpaceExhausted as exc:
             message = str(_("Not enough unused codes of this length: choose a longer one."))
             raise Unprocessable({"code_length": [message]}) from exc
+        batch.refresh_from_db()  # a small creation has run meanwhile
         data = BatchSerializer(batch, context={"request": request}).data
         finished = batch.state == CreationBatch.State.DONE
         return Response(
