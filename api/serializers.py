@@ -166,7 +166,7 @@ class BatchSerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    organizer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    organizer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     is_free = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -232,7 +232,7 @@ class RefundSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     session_title = serializers.CharField(source="session.title", read_only=True)
-    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    promo_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Payment
