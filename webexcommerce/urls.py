@@ -1,4 +1,5 @@
-"""URL map: the console under /s/<site>/, the ops admin under /ops/, public pages under /pay/."""
+"""URL map: the console under /s/<site>/, the ops admin under /ops/, public pages under /pay/,
+the REST API under /api/v1/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -24,4 +25,6 @@ urlpatterns = [
     path("s/<slug:site_slug>/", include("sites.urls")),
     path("s/<slug:site_slug>/", include("payments.urls")),
     path("s/<slug:site_slug>/", include("promocodes.urls")),
+    path("s/<slug:site_slug>/", include("api.console_urls")),
+    path("api/v1/", include("api.urls")),
 ]

@@ -11,6 +11,11 @@ For every page (console and public): the security headers, a CSP without inline 
 no inline script or style in the HTML (the CSP would block them). Then login throttling and
 the cookie flags of the production settings.
 
+For every REST API URL (under ``/api/v1/sites/<site_slug>/``), every method it answers:
+anonymous → 401; a key of another site → 404 (also with that site's own slug and site A's
+ids); a read-only key on a write → 403; a key needs no CSRF token; a console session without
+one is refused. The API's document and readers get the header, inline-code and secret checks.
+
 New pages are covered as soon as they are in the URLconf: nothing here lists them.
 """
 
@@ -43,6 +48,10 @@ CONSOLE_GET = [c for c in CONSOLE if c.route.accepts_get]
 WITH_IDS = [c for c in CONSOLE if any(c.route.params[a] == "int" for a in c.deferred)]
 ALL_POST = [c for c in CONSOLE + PUBLIC if c.route.accepts_post]
 ALL_CASES = CONSOLE + PUBLIC
+API = urlwalk.cases(api=True)
+API_SITE = [c for c in API if c.route.is_api_site]
+API_WRITES = [c for c in API_SITE if c.route.write_methods]
+API_WITH_IDS = [c for c in API_SITE if any(c.route.params[a] == "int" for a in c.deferred)]
 
 
 def params(cases):
@@ -318,3 +327,117 @@ def test_production_cookie_flags(tmp_path):
     assert found["status"] == 200
     cookie = found["csrf_cookie"].lower()
     assert "secure" in cookie and "samesite=lax" in cookie, found["csrf_cookie"]
+
+
+# --- The REST API ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_keys(world):
+    """Plain keys: site A's administrator (read-write), its organizer (read-only), and site
+    B's administrator (read-write)."""
+    from api.keys import create_key
+
+    def make(site, holder, scope):
+        return create_key(site, holder, name="walk", holder=holder, scope=scope)[1]
+
+    return {
+        "writer": make(world.a.site, world.admin, "write"),
+        "reader": make(world.a.site, world.organizer, "read"),
+        "outsider": make(world.b.site, world.outsider, "write"),
+    }
+
+
+def api_client(plain_key=None, **kwargs):
+    from tests.api.openapi import ValidatingClient
+
+    if plain_key:
+        kwargs["HTTP_AUTHORIZATION"] = f"Bearer {plain_key}"
+    return ValidatingClient(**kwargs)
+
+
+def api_calls(case, client, url):
+    """(method, response) for every method the API view answers, each with an empty body."""
+    if case.route.accepts_get:
+        yield "get", client.get(url)
+    for method in case.route.write_methods:
+        yield method, getattr(client, method)(url, {}, content_type="application/json")
+
+
+def test_walker_covers_the_api():
+    assert len({c.route.route for c in API_SITE}) >= 12
+    assert API_WRITES and API_WITH_IDS
+    assert {c.route.name for c in API} >= {"api-schema", "api-docs", "api-redoc"}
+
+
+@pytest.mark.parametrize("case", params(API_SITE))
+def test_api_anonymous_gets_401(case, world):
+    url = url_of(case, world)
+    for method, response in api_calls(case, api_client(), url):
+        assert response.status_code == 401, (method, url, response.status_code)
+        assert response.json()["error"]["code"] == "not_authenticated"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("case", params(API_SITE))
+def test_api_key_of_another_site_gets_404(case, world, api_keys):
+    url = url_of(case, world)
+    for method, response in api_calls(case, api_client(api_keys["outsider"]), url):
+        assert response.status_code == 404, (method, url, response.status_code)
+
+
+@pytest.mark.parametrize("case", params(API_WITH_IDS))
+def test_api_ids_of_another_site_answer_404_under_ones_own_site(case, world, api_keys):
+    """Site B's key, on site B's URL, with the object ids of site A: 404."""
+    url_a = url_of(case, world)
+    url_b = url_a.replace(f"/sites/{world.a.site.slug}/", f"/sites/{world.b.site.slug}/", 1)
+    for method, response in api_calls(case, api_client(api_keys["outsider"]), url_b):
+        assert response.status_code == 404, (method, url_b, response.status_code)
+
+
+@pytest.mark.parametrize("case", params(API_WRITES))
+def test_api_read_only_key_on_a_write_gets_403(case, world, api_keys):
+    url = url_of(case, world)
+    client = api_client(api_keys["reader"])
+    for method in case.route.write_methods:
+        response = getattr(client, method)(url, {}, content_type="application/json")
+        assert response.status_code == 403, (method, url, response.status_code)
+        assert response.json()["error"]["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("case", params(API_WRITES))
+def test_api_key_needs_no_csrf_token(case, world, api_keys):
+    url = url_of(case, world)
+    client = api_client(api_keys["writer"], enforce_csrf_checks=True)
+    for method in case.route.write_methods:
+        response = getattr(client, method)(url, {}, content_type="application/json")
+        assert response.status_code not in (401, 403), (method, url, response.status_code)
+        assert response.status_code < 500, (method, url, response.status_code)
+
+
+@pytest.mark.parametrize("case", params(API_WRITES))
+def test_api_console_session_without_csrf_token_is_refused(case, world):
+    url = url_of(case, world)
+    strict = world.client("admin", enforce_csrf_checks=True)
+    for method in case.route.write_methods:
+        response = getattr(strict, method)(url, {}, content_type="application/json")
+        assert response.status_code == 403, (method, url, response.status_code)
+
+
+@pytest.mark.parametrize("case", params([c for c in API if c.route.accepts_get]))
+def test_api_headers_inline_code_and_secrets(case, world, api_keys):
+    """The site resources read with site A's key, the document and its readers anonymously:
+    security headers, no inline script or style in HTML, no secret anywhere."""
+    url = url_of(case, world)
+    client = api_client(api_keys["writer"]) if case.route.is_api_site else Client()
+    if case.route.is_api_site:
+        url += "?service=events&scope=all"  # the reports' required service; test payments too
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert_security_headers(response, url)
+    body = body_of(response)
+    if "text/html" in response.get("Content-Type", ""):
+        problems = inline_code(body)
+        assert not problems, f"{url}:\n" + "\n".join(problems)
+    for secret in [*secrets_in_play(), *api_keys.values()]:
+        assert secret not in body, f"{url} shows a secret"

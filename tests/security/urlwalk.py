@@ -21,6 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 CONSOLE_PREFIX = "s/<slug:site_slug>/"
+# The REST API: its site resources, and its document and readers (``api/v1/schema/`` …).
+API_PREFIX = "api/v1/"
+API_SITE_PREFIX = "api/v1/sites/<slug:site_slug>/"
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Django's own admin (/ops/) is ops' tool, not the console: it has its own tests upstream.
 SKIPPED_NAMESPACES = {"admin"}
@@ -47,6 +50,14 @@ class Route:
     def is_console(self) -> bool:
         return self.route.startswith(CONSOLE_PREFIX)
 
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith(API_PREFIX)
+
+    @property
+    def is_api_site(self) -> bool:
+        return self.route.startswith(API_SITE_PREFIX)
+
     def _allows(self, method: str) -> bool:
         view = self.view_class
         if view is None:  # a function view: it may answer anything
@@ -56,6 +67,11 @@ class Route:
     @property
     def accepts_get(self) -> bool:
         return self._allows("get")
+
+    @property
+    def write_methods(self) -> list[str]:
+        """The unsafe methods the view answers (POST, PUT, PATCH, DELETE)."""
+        return [m for m in ("post", "put", "patch", "delete") if self._allows(m)]
 
     @property
     def accepts_post(self) -> bool:
@@ -113,15 +129,19 @@ def _choices_for(name: str) -> list[str] | None:
     return None
 
 
-def cases(*, console: bool | None = None, regex: bool = False) -> list[UrlCase]:
+def cases(*, console: bool | None = None, regex: bool = False, api: bool = False) -> list[UrlCase]:
     """Every concrete case: one per combination of service and provider kind.
 
     ``console=True`` keeps console routes only, ``False`` the others, ``None`` all.
+    The REST API (``api/v1/``: JSON for programs, not pages for people) is left out unless
+    ``api=True``, which keeps the API routes only.
     Regex routes are left out unless asked for (none of the product's own routes are regex).
     """
     found = []
     for route in walk():
         if route.is_regex and not regex:
+            continue
+        if route.is_api != api:
             continue
         if console is not None and route.is_console != console:
             continue
@@ -157,7 +177,7 @@ def _sources(view_class) -> str:
     text = []
     for klass in inspect.getmro(view_class):
         module = getattr(klass, "__module__", "") or ""
-        if module.split(".")[0] in {"sites", "payments", "promocodes"}:
+        if module.split(".")[0] in {"sites", "payments", "promocodes", "api"}:
             with contextlib.suppress(OSError, TypeError):
                 text.append(inspect.getsource(klass))
     return "\n".join(text)

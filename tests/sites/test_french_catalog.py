@@ -8,7 +8,16 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["manage.py", "webexcommerce", "sites", "payments", "promocodes", "templates", "locale"]
+SOURCES = [
+    "manage.py",
+    "webexcommerce",
+    "sites",
+    "payments",
+    "promocodes",
+    "api",
+    "templates",
+    "locale",
+]
 
 
 def untranslated(po: polib.POFile) -> list[str]:

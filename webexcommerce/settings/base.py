@@ -46,9 +46,14 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI and Redoc from this package's static files: no CDN.
+    "drf_spectacular_sidecar",
     "sites",
     "promocodes",
     "payments",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +174,49 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# REST API (issue 14): API keys or a console session (with CSRF), JSON only, one error shape,
+# a rate per key. See api/ and docs/api.md.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE_LIMIT", "1200/minute")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Webex e-commerce API",
+    "DESCRIPTION": (
+        "Promo codes, sessions, transactions and commerce settings of a Webex site. "
+        "Authenticate with `Authorization: Bearer <API key>` (the site's API keys page). "
+        'Every error answers `{"error": {"status", "code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Path parameters keep their URLconf names (pk), as the requests the tests check name them.
+    "SCHEMA_COERCE_PATH_PK": False,
+    "ENUM_NAME_OVERRIDES": {
+        "PromoCodeStatusEnum": "promocodes.models.Status",
+        "PaymentStatusEnum": "payments.models.PaymentStatus",
+        "RefundStatusEnum": ["failed", "pending", "refunded"],
+    },
+}
+# A repeated Idempotency-Key waits this long for the first request's answer.
+API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("API_IDEMPOTENCY_WAIT_SECONDS", "10"))
 
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_BACKEND = os.environ.get(
