@@ -90,6 +90,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite (the embedded default) is shared by the web server, the worker and beat. WAL lets
+# readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, because a
+# transaction that reads and then writes cannot wait for the lock (SQLite answers "database is
+# locked" at once); the busy timeout makes a writer wait for the lock instead of failing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "20")),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 # Cache shared by every process: Redis when configured, else files under var/.
 CACHES = {
     "default": (
