@@ -17,11 +17,16 @@ CONTEXT_FIELDS = ("request_id", "paypal_request_id", "task_id", "task_name")
 
 
 class ContextFilter(logging.Filter):
-    """Copy the bound log context onto the record; ``request_id`` is ``-`` outside a request."""
+    """Copy the bound log context onto the record; ``request_id`` is ``-`` outside a request.
+
+    Django logs a 4xx/5xx answer after the middleware chain has returned (the context is
+    unbound by then) but passes the request along: its id is taken from there.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         fields = log_context.bound_fields()
-        record.request_id = fields.pop("request_id", "-")
+        from_request = getattr(getattr(record, "request", None), "request_id", None)
+        record.request_id = fields.pop("request_id", None) or from_request or "-"
         for name, value in fields.items():
             setattr(record, name, value)
         return True
