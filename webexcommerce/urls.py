@@ -13,6 +13,7 @@ admin.site.site_title = _("Webex e-commerce operations")
 
 urlpatterns = [
     path("ops/", admin.site.urls),
+    path("", include("monitoring.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -85,6 +85,11 @@ class Route:
     def organizer_read_only(self) -> bool:
         return bool(getattr(self.view_class, "organizer_read_only", False))
 
+    @property
+    def unavailable_status(self) -> int | None:
+        """The status a probe page (``/readyz``) gives when the service is not ready."""
+        return getattr(self.view_class, "unavailable_status", None)
+
 
 def walk(resolver: URLResolver | None = None, prefix: str = "", regex: bool = False):
     """Every ``Route`` of the URLconf, depth first, includes followed."""

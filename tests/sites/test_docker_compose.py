@@ -153,6 +153,32 @@ def test_the_simulator_is_published_on_the_hosts_loopback_only(services):
         assert mapping.startswith("127.0.0.1:"), mapping
 
 
+def test_web_healthcheck_asks_the_readiness_probe(services):
+    """docker compose marks web healthy only when /readyz answers 200 (issue 12)."""
+    from django.urls import resolve
+
+    from monitoring.views import ReadinessView
+
+    test = services["web"]["healthcheck"]["test"]
+    assert test[0] == "CMD", test
+    assert test[1:4] == ["python", "manage.py", "probe"], test
+    assert (ROOT / "monitoring" / "management" / "commands" / "probe.py").exists()
+    path = test[4]
+    assert path == "/readyz/"
+    assert resolve(path).func.view_class is ReadinessView
+    port = test[test.index("--port") + 1]
+    bind = command_of(services["web"])[command_of(services["web"]).index("--bind") + 1]
+    assert bind.rsplit(":", 1)[1] == port
+
+
+def test_gunicorn_workers_share_metrics(services):
+    """Several gunicorn workers: prometheus-client's multiprocess directory and its hooks."""
+    command = command_of(services["web"])
+    assert command[command.index("--config") + 1] == "python:webexcommerce.gunicorn_conf"
+    assert (ROOT / "webexcommerce" / "gunicorn_conf.py").exists()
+    assert services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"].startswith("/")
+
+
 def test_makefile_has_the_two_readme_commands():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([A-Za-z0-9_-]+):", makefile, re.MULTILINE))

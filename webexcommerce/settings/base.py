@@ -54,9 +54,13 @@ INSTALLED_APPS = [
     "promocodes",
     "payments",
     "api",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line and every answer of a request carries its id and is timed.
+    "monitoring.middleware.RequestIdMiddleware",
+    "monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +99,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite (the embedded default) is shared by the web server, the worker and beat. WAL lets
+# readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, because a
+# transaction that reads and then writes cannot wait for the lock (SQLite answers "database is
+# locked" at once); the busy timeout makes a writer wait for the lock instead of failing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "20")),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 # Cache shared by every process: Redis when configured, else files under var/.
 CACHES = {
     "default": (
@@ -291,14 +305,61 @@ PAYPAL_REST_LIVE_CLIENT_ID = os.environ.get("PAYPAL_REST_LIVE_CLIENT_ID", "")
 PAYPAL_REST_LIVE_SECRET = os.environ.get("PAYPAL_REST_LIVE_SECRET", "")
 PAYPAL_TIMEOUT_SECONDS = float(os.environ.get("PAYPAL_TIMEOUT_SECONDS", "45"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs go to standard error, one line per record: plain text by default, JSON in production
+# (LOG_FORMAT=json). Every line carries the request id (monitoring.log_filters.ContextFilter),
+# and card numbers, security codes and the values of these settings are redacted first.
+LOG_REDACTED_SETTINGS = [
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "PAYPAL_REST_TEST_SECRET",
+    "PAYPAL_REST_LIVE_SECRET",
+    "EMAIL_HOST_PASSWORD",
+    "METRICS_BEARER_TOKEN",
+]
+
+
+def logging_config(log_format: str) -> dict:
+    """The LOGGING dict for ``log_format`` "plain" or "json" (python-json-logger)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "context": {"()": "monitoring.log_filters.ContextFilter"},
+            "redact": {"()": "monitoring.log_filters.RedactFilter"},
+        },
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["context", "redact"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "loggers": {"django.db.backends": {"level": "WARNING"}},
+    }
+
+
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "plain"))
+
+# Health and metrics (monitoring/). /readyz fails when the worker's heartbeat or beat's
+# publication of it is older than this (default: three heartbeat intervals).
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = float(
+    os.environ.get("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", str(3 * CELERY_HEARTBEAT_INTERVAL))
+)
+# /metrics: on or off, who may read it (networks; empty: any address) and an optional token.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
+# Where gunicorn workers share their samples (prometheus-client's multiprocess mode).
+METRICS_MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 # Payments: how long a pending payment is left alone before the resolver asks PayPal, and
 # after how long an unfinished PayPal checkout counts as abandoned.

@@ -1,9 +1,11 @@
 """Production settings: refuse to start without a real secret key or with DEBUG on."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, FIELD_ENCRYPTION_KEYS, SECRET_KEY, env_bool
+from .base import DEBUG, FIELD_ENCRYPTION_KEYS, SECRET_KEY, env_bool, logging_config
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -20,3 +22,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+# Probes and the metrics scrape come over plain HTTP from inside the network: no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
+# One JSON object per log line, for the log collector.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "json"))
