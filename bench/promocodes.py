@@ -3,105 +3,40 @@
 Run through ``manage.py bench`` (which points Django at the benchmark database).
 Each operation is timed twice: the product's own code path (view through the Django test
 client, or the Celery task body) and the plain SQL that does the same work on the same data
-("floor"). The ratio says how far the product is from the database's own speed.
+("floor"). The ratio says how far the product is from the database's own speed. The timing,
+the floor comparison and the table are ``bench.harness``.
 """
 
 from __future__ import annotations
 
 import gc
-import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import psutil
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from promocodes import codegen, selectors, services
+from promocodes import codegen, creation, expiry, selectors
 from promocodes.models import CreationBatch, PromoCode, PromoCodeSession
+from promocodes.params import CreationParams
 from sites.models import Membership, Revision, Session, Site
+
+from .harness import QueryCounter, Result, client_for, median_of, run_steps, sql, timed
+from .harness import vacuum as vacuum_tables
 
 SITE_SLUG = "bench"
 TABLE = PromoCode._meta.db_table
 BULK_SIZE = 50_000
 
 
-@dataclass
-class Result:
-    operation: str
-    ours: float
-    floor: float | None
-    target: str = ""
-    notes: str = ""
-
-    @property
-    def ratio(self) -> str:
-        if not self.floor:
-            return "—"
-        return f"{self.ours / self.floor:.1f}×"
-
-
-class QueryCounter:
-    """Counts the SQL statements run on the default connection inside the block."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self):
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self._wrapper.__exit__(*exc)
-
-    def __len__(self) -> int:
-        return self.count
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    gc.collect()
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
-def best_of(fn: Callable[[], object], runs: int = 5) -> float:
-    return min(timed(fn)[0] for _ in range(runs))
-
-
-def median_of(fn: Callable[[], object], runs: int = 7) -> float:
-    return statistics.median(timed(fn)[0] for _ in range(runs))
-
-
-def sql(statement: str, params=None, fetch: bool = False):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if fetch else cursor.rowcount
-
-
 def vacuum() -> None:
-    """Same starting line for every timed write: no dead rows, fresh statistics, and a
-    checkpoint (else whichever runs first pays the full-page writes for both)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {TABLE}")
-        cursor.execute("VACUUM ANALYZE promocodes_search")
-        cursor.execute("CHECKPOINT")
+    vacuum_tables(TABLE, "promocodes_search")
 
 
 # --- Data set --------------------------------------------------------------------------
@@ -192,12 +127,6 @@ def build(total: int, log: Callable[[str], None]) -> tuple[Site, object, Creatio
 # --- Operations ----------------------------------------------------------------------------
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def bench_report(site: Site, user) -> list[Result]:
     client = client_for(user)
     url = reverse("promocode-report", args=[site.slug, "events"])
@@ -263,25 +192,20 @@ def bench_report(site: Site, user) -> list[Result]:
 
 
 def bench_generate(site: Site, user, count: int) -> Result:
-    params = {
-        "service": "events",
-        "code_length": 8,
-        "quantity": count,
-        "custom_code": "",
-        "recipients": [],
-        "max_uses": 1,
-        "discount_type": "percent",
-        "discount_value": "15",
-        "expires_on": (timezone.localdate() + timedelta(days=90)).isoformat(),
-        "applies_to": "all",
-        "kind": "",
-        "session_ids": [],
-    }
+    params = CreationParams(
+        service="events",
+        discount_type="percent",
+        discount_value=Decimal("15"),
+        expires_on=timezone.localdate() + timedelta(days=90),
+        code_length=8,
+        quantity=count,
+        max_uses=1,
+    ).to_json()
     batch = CreationBatch.objects.create(
         site=site, service="events", created_by=user, total=count, params=params
     )
     vacuum()
-    ours, done = timed(lambda: services.generate_batch_codes(batch.pk))
+    ours, done = timed(lambda: creation.generate_batch_codes(batch.pk))
     assert done.done == count and PromoCode.objects.filter(batch=batch).count() == count
     sql(f"DELETE FROM {TABLE} WHERE batch_id = %s", [batch.pk])
     batch.delete()
@@ -336,7 +260,7 @@ def _make_due(site: Site, count: int) -> list[int]:
             fetch=True,
         )
     ]
-    yesterday = services.site_today(site) - timedelta(days=1)
+    yesterday = site.today() - timedelta(days=1)
     sql(
         f"UPDATE {TABLE} SET status = 'active', expires_on = %s WHERE id = ANY(%s)",
         [yesterday, ids],
@@ -355,7 +279,7 @@ def _restore(ids: list[int]) -> None:
 
 def bench_sweep(site: Site, count: int) -> Result:
     ids = _make_due(site, count)
-    ours, counts = timed(services.expire_due_codes)
+    ours, counts = timed(expiry.expire_due_codes)
     assert counts.get(site.pk) == count, counts
     _restore(ids)
     ids = _make_due(site, count)
@@ -383,7 +307,7 @@ def bench_bulk_actions(site: Site, user, batch: CreationBatch) -> list[Result]:
     filters = f"service=events&batch={batch.pk}"
     selected = PromoCode.objects.filter(batch=batch)
     live = selected.exclude(status="deleted").count()
-    until = services.site_today(site) + timedelta(days=365)
+    until = site.today() + timedelta(days=365)
     snapshot = sql(
         f"SELECT id, status, expires_on FROM {TABLE} WHERE batch_id = %s", [batch.pk], fetch=True
     )
@@ -533,23 +457,4 @@ def run(
         ("bulk", lambda: results.extend(bench_bulk_actions(site, user, batch))),
         ("export", lambda: results.append(bench_export(site, user))),
     ]
-    for name, step in steps:
-        if name in skip:
-            continue
-        log(f"· {name} …")
-        step()
-        log("  " + format_result(results[-1]))
-    return results
-
-
-def format_result(result: Result) -> str:
-    floor = _ms(result.floor) if result.floor else "—"
-    return (
-        f"{result.operation:<45} {_ms(result.ours):>10} {floor:>10} {result.ratio:>7}  "
-        f"{result.target:<12} {result.notes}"
-    )
-
-
-def format_table(results: list[Result]) -> str:
-    header = f"{'operation':<45} {'ours':>10} {'SQL floor':>10} {'ratio':>7}  {'target':<12} notes"
-    return "\n".join([header, "-" * len(header), *(format_result(r) for r in results)])
+    return run_steps(steps, results, log=log, skip=skip)
