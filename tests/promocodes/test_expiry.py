@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from promocodes import bulk, expiry, portable
 from promocodes.models import PromoCode
@@ -54,6 +55,17 @@ def test_sweep_is_idempotent_and_records_how_many(auckland, make_code):
     revision = Revision.objects.get(site=auckland, area="promocodes.expiry")
     assert "3 promotional codes expired" in revision.summary
     assert PromoCode.objects.filter(status="expired").count() == 3
+
+
+def test_sweep_revision_is_written_in_the_active_language(auckland, make_code):
+    """Label and summary are translated like every other revision's (here in French)."""
+    for n in range(2):
+        make_code(auckland, f"FR{n}", expires_on=MARCH_10)
+    with translation.override("fr"):
+        expiry.expire_due_codes(datetime(2026, 3, 12, tzinfo=UTC))
+    revision = Revision.objects.get(site=auckland, area="promocodes.expiry")
+    assert revision.summary == "2 codes promotionnels ont expiré."
+    assert revision.changes == [{"field": "status", "label": "Statut", "old": "", "new": "expired"}]
 
 
 def test_sweep_leaves_deleted_and_used_up_codes_alone(auckland, make_code):
