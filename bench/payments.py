@@ -25,7 +25,7 @@ from payments.models import CommerceSettings, PayflowAccount, Payment
 from payments.sandbox.server import SandboxServer
 from sites.models import Session, Site
 
-from .promocodes import Result, median_of
+from .harness import Result, median_of
 
 SITE_SLUG = "bench-pay"
 CARD = CardDetails("4111111111111111", 12, 2039, "123", "Bench Buyer", "10001")

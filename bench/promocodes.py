@@ -1,201 +1,35 @@
-"""Promotional codes at a million: build the data set, time each operation and its SQL floor.
+"""Promotional codes at a million: each operation timed beside its SQL floor.
 
 Run through ``manage.py bench`` (which points Django at the benchmark database).
 Each operation is timed twice: the product's own code path (view through the Django test
 client, or the Celery task body) and the plain SQL that does the same work on the same data
-("floor"). The ratio says how far the product is from the database's own speed.
+("floor"). The ratio says how far the product is from the database's own speed. The data set
+is ``bench.promocodes_data``; the timing, the floor comparison and the table are
+``bench.harness``.
 """
 
 from __future__ import annotations
 
 import gc
-import statistics
-import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import psutil
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from promocodes import codegen, selectors, services
-from promocodes.models import CreationBatch, PromoCode, PromoCodeSession
-from sites.models import Membership, Revision, Session, Site
+from promocodes import codegen, creation, expiry, selectors
+from promocodes.models import CreationBatch, PromoCode
+from promocodes.params import CreationParams
+from sites.models import Revision, Site
 
-SITE_SLUG = "bench"
-TABLE = PromoCode._meta.db_table
-BULK_SIZE = 50_000
-
-
-@dataclass
-class Result:
-    operation: str
-    ours: float
-    floor: float | None
-    target: str = ""
-    notes: str = ""
-
-    @property
-    def ratio(self) -> str:
-        if not self.floor:
-            return "—"
-        return f"{self.ours / self.floor:.1f}×"
-
-
-class QueryCounter:
-    """Counts the SQL statements run on the default connection inside the block."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self):
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self._wrapper.__exit__(*exc)
-
-    def __len__(self) -> int:
-        return self.count
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    gc.collect()
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
-def best_of(fn: Callable[[], object], runs: int = 5) -> float:
-    return min(timed(fn)[0] for _ in range(runs))
-
-
-def median_of(fn: Callable[[], object], runs: int = 7) -> float:
-    return statistics.median(timed(fn)[0] for _ in range(runs))
-
-
-def sql(statement: str, params=None, fetch: bool = False):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if fetch else cursor.rowcount
-
-
-def vacuum() -> None:
-    """Same starting line for every timed write: no dead rows, fresh statistics, and a
-    checkpoint (else whichever runs first pays the full-page writes for both)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {TABLE}")
-        cursor.execute("VACUUM ANALYZE promocodes_search")
-        cursor.execute("CHECKPOINT")
-
-
-# --- Data set --------------------------------------------------------------------------
-
-
-def build(total: int, log: Callable[[str], None]) -> tuple[Site, object, CreationBatch]:
-    """One site with ``total`` codes: a year of history, every status, recipients, kinds.
-
-    The codes come from the product's own generator (so later generation meets real
-    collisions); rows are written by one ``INSERT … SELECT FROM unnest(…)`` statement.
-    """
-    site, created = Site.objects.get_or_create(
-        slug=SITE_SLUG,
-        defaults={"name": "Bench", "time_zone": "America/New_York", "ecommerce_provisioned": True},
-    )
-    user, _ = get_user_model().objects.get_or_create(username="bench-admin")
-    Membership.objects.get_or_create(user=user, site=site, defaults={"role": "admin"})
-    existing = PromoCode.objects.for_site(site).count()
-    bulk_batch = CreationBatch.objects.for_site(site).filter(params__bench="bulk").first()
-    if existing == total and bulk_batch is not None:
-        log(f"Data set present: {existing:,} codes in site '{SITE_SLUG}'.")
-        return site, user, bulk_batch
-    log(f"Building {total:,} codes in site '{SITE_SLUG}' …")
-    started = time.perf_counter()
-    PromoCodeSession.objects.filter(promo_code__site=site).delete()
-    sql(f"DELETE FROM {TABLE} WHERE site_id = %s", [site.pk])
-    CreationBatch.objects.for_site(site).delete()
-    Revision.objects.for_site(site).delete()
-    bulk_batch = CreationBatch.objects.create(
-        site=site,
-        service="events",
-        created_by=user,
-        total=BULK_SIZE,
-        done=BULK_SIZE,
-        state="done",
-        params={"bench": "bulk"},
-    )
-    Session.objects.get_or_create(
-        site=site,
-        title="Bench live event",
-        defaults={"service": "events", "kind": "live_event", "fee": Decimal("100")},
-    )
-    codes = codegen.generate(8, total)
-    today = timezone.localdate()
-    now = timezone.now()
-    # Row i (1-based): created i × 31.5 s ago (a year for a million), status by i % 100,
-    # the most recent BULK_SIZE codes belong to the "bulk" batch used by extend and delete.
-    sql(
-        f"""
-        INSERT INTO {TABLE} (site_id, service, code, recipient_name, recipient_email, max_uses,
-            uses, discount_type, discount_value, expires_on, status, applies_to, kind, batch_id,
-            created_at, created_by_id)
-        SELECT %(site)s, 'events', t.code, 'Recipient ' || t.i, 'user' || t.i || '@example.com',
-            1,
-            CASE WHEN t.i %% 100 < 4 THEN 1 ELSE 0 END,
-            CASE WHEN t.i %% 2 = 0 THEN 'percent' ELSE 'fixed' END,
-            CASE WHEN t.i %% 2 = 0 THEN 10 ELSE 5 END,
-            %(today)s::date + (t.i %% 400)::int + 1,
-            CASE WHEN t.i %% 100 < 4 THEN 'used_up' WHEN t.i %% 100 < 7 THEN 'expired'
-                 WHEN t.i %% 100 < 10 THEN 'deleted' ELSE 'active' END,
-            CASE WHEN t.i %% 10 = 5 THEN 'kind' ELSE 'all' END,
-            CASE WHEN t.i %% 10 = 5 THEN 'live_event' ELSE '' END,
-            CASE WHEN t.i <= %(bulk)s THEN %(batch)s END,
-            %(now)s::timestamptz - t.i * interval '31.5 seconds',
-            %(user)s
-        FROM unnest(%(codes)s::varchar[]) WITH ORDINALITY AS t(code, i)
-        """,
-        {
-            "site": site.pk,
-            "codes": codes,
-            "today": today,
-            "now": now,
-            "bulk": BULK_SIZE,
-            "batch": bulk_batch.pk,
-            "user": user.pk,
-        },
-    )
-    # The bulk batch's window covers its codes (see selectors.codes_of_batch).
-    CreationBatch.objects.filter(pk=bulk_batch.pk).update(
-        created_at=now - timedelta(seconds=31.5 * BULK_SIZE + 1), finished_at=now
-    )
-    vacuum()
-    bulk_batch.refresh_from_db()
-    log(f"… built in {time.perf_counter() - started:.1f} s.")
-    return site, user, bulk_batch
-
+from .harness import QueryCounter, Result, client_for, median_of, run_steps, sql, timed
+from .promocodes_data import TABLE, build, vacuum
 
 # --- Operations ----------------------------------------------------------------------------
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def bench_report(site: Site, user) -> list[Result]:
@@ -263,25 +97,20 @@ def bench_report(site: Site, user) -> list[Result]:
 
 
 def bench_generate(site: Site, user, count: int) -> Result:
-    params = {
-        "service": "events",
-        "code_length": 8,
-        "quantity": count,
-        "custom_code": "",
-        "recipients": [],
-        "max_uses": 1,
-        "discount_type": "percent",
-        "discount_value": "15",
-        "expires_on": (timezone.localdate() + timedelta(days=90)).isoformat(),
-        "applies_to": "all",
-        "kind": "",
-        "session_ids": [],
-    }
+    params = CreationParams(
+        service="events",
+        discount_type="percent",
+        discount_value=Decimal("15"),
+        expires_on=timezone.localdate() + timedelta(days=90),
+        code_length=8,
+        quantity=count,
+        max_uses=1,
+    ).to_json()
     batch = CreationBatch.objects.create(
         site=site, service="events", created_by=user, total=count, params=params
     )
     vacuum()
-    ours, done = timed(lambda: services.generate_batch_codes(batch.pk))
+    ours, done = timed(lambda: creation.generate_batch_codes(batch.pk))
     assert done.done == count and PromoCode.objects.filter(batch=batch).count() == count
     sql(f"DELETE FROM {TABLE} WHERE batch_id = %s", [batch.pk])
     batch.delete()
@@ -336,7 +165,7 @@ def _make_due(site: Site, count: int) -> list[int]:
             fetch=True,
         )
     ]
-    yesterday = services.site_today(site) - timedelta(days=1)
+    yesterday = site.today() - timedelta(days=1)
     sql(
         f"UPDATE {TABLE} SET status = 'active', expires_on = %s WHERE id = ANY(%s)",
         [yesterday, ids],
@@ -355,7 +184,7 @@ def _restore(ids: list[int]) -> None:
 
 def bench_sweep(site: Site, count: int) -> Result:
     ids = _make_due(site, count)
-    ours, counts = timed(services.expire_due_codes)
+    ours, counts = timed(expiry.expire_due_codes)
     assert counts.get(site.pk) == count, counts
     _restore(ids)
     ids = _make_due(site, count)
@@ -383,7 +212,7 @@ def bench_bulk_actions(site: Site, user, batch: CreationBatch) -> list[Result]:
     filters = f"service=events&batch={batch.pk}"
     selected = PromoCode.objects.filter(batch=batch)
     live = selected.exclude(status="deleted").count()
-    until = services.site_today(site) + timedelta(days=365)
+    until = site.today() + timedelta(days=365)
     snapshot = sql(
         f"SELECT id, status, expires_on FROM {TABLE} WHERE batch_id = %s", [batch.pk], fetch=True
     )
@@ -533,23 +362,4 @@ def run(
         ("bulk", lambda: results.extend(bench_bulk_actions(site, user, batch))),
         ("export", lambda: results.append(bench_export(site, user))),
     ]
-    for name, step in steps:
-        if name in skip:
-            continue
-        log(f"· {name} …")
-        step()
-        log("  " + format_result(results[-1]))
-    return results
-
-
-def format_result(result: Result) -> str:
-    floor = _ms(result.floor) if result.floor else "—"
-    return (
-        f"{result.operation:<45} {_ms(result.ours):>10} {floor:>10} {result.ratio:>7}  "
-        f"{result.target:<12} {result.notes}"
-    )
-
-
-def format_table(results: list[Result]) -> str:
-    header = f"{'operation':<45} {'ours':>10} {'SQL floor':>10} {'ratio':>7}  {'target':<12} notes"
-    return "\n".join([header, "-" * len(header), *(format_result(r) for r in results)])
+    return run_steps(steps, results, log=log, skip=skip)

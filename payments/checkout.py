@@ -6,7 +6,7 @@ Contract:
 * One ``Payment`` per attempt. Its ``idempotency_key`` derives every PayPal request id
   (``request_id(payment, step)``), so a double submit or a retry of the same attempt reaches
   PayPal with the same id and is answered with the original result, never charged twice.
-* A promo code use is taken (``promocodes.services.redeem``) before PayPal is asked, so that
+* A promo code use is taken (``promocodes.redemption.redeem``) before PayPal is asked, so that
   N uses are never exceeded, and given back (``release``) when the payment ends declined,
   failed or cancelled.
 * Status moves forward only through ``_transition`` (a conditional UPDATE), so two requests
@@ -28,7 +28,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from promocodes import services as promo_services
+from promocodes import redemption
+from promocodes import selectors as promo_selectors
 from sites.models import Session, Site
 
 from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTimeout, Outcome
@@ -107,9 +108,9 @@ def quote(site: Site, session: Session, code_text: str = "") -> Quote:
     """The price of ``session`` with ``code_text`` applied (read-only)."""
     fee = session.fee.quantize(CENT)
     if code_text.strip():
-        result = promo_services.check(site, code_text, session)
+        result = promo_selectors.check(site, code_text, session)
         if result.ok:
-            discount = promo_services.discount_for(result.code, fee)
+            discount = redemption.discount_for(result.code, fee)
             return Quote(fee, discount, fee - discount, site.currency, result.code)
         return Quote(fee, Decimal("0.00"), fee, site.currency, None, result.message)
     return Quote(fee, Decimal("0.00"), fee, site.currency)
@@ -172,7 +173,7 @@ def begin(
 ) -> Payment:
     """The payment of this attempt, created once; the promo code use is taken here.
 
-    Raises ``promocodes.services.PromoCodeRefused`` when the code cannot be used (nothing is
+    Raises ``promocodes.redemption.PromoCodeRefused`` when the code cannot be used (nothing is
     kept then). A second call with the same ``attempt_key`` returns the same payment.
     """
     existing = Payment.objects.filter(idempotency_key=attempt_key, site=site, session=session)
@@ -199,10 +200,10 @@ def begin(
                 card_last4=card_last4,
             )
             if code_text.strip():
-                use = promo_services.redeem(
+                use = redemption.redeem(
                     site, code_text, session, reference=str(payment.idempotency_key)
                 )
-                discount = promo_services.discount_for(use.promo_code, price.fee)
+                discount = redemption.discount_for(use.promo_code, price.fee)
                 payment.promo_code = use.promo_code
                 payment.promo_use = use
                 payment.discount = discount
@@ -364,7 +365,7 @@ def _transition(payment: Payment, from_statuses, to_status, **fields) -> bool:
 def _release_code(payment: Payment) -> None:
     payment = _reload(payment)
     if payment.promo_use_id:
-        promo_services.release(payment.promo_use)
+        redemption.release(payment.promo_use)
 
 
 def _reload(payment: Payment) -> Payment:

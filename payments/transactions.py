@@ -24,8 +24,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from promocodes import services as promo_services
-from promocodes.csv_export import safe_cell
+from promocodes import redemption
+from promocodes.csv_cells import safe_cell
 from promocodes.models import PromoCodeUse
 from sites import history
 from sites.models import Site
@@ -263,7 +263,7 @@ def delete_test_payments(site: Site, payments: QuerySet[Payment], actor) -> Dele
 
     Whatever ``payments`` holds, only ``is_test=True`` rows of this site that are no longer in
     progress are touched. The rows are locked first; their promo code uses are given back
-    (``promocodes.services.release``: only the few payments that hold one); then each
+    (``promocodes.redemption.release``: only the few payments that hold one); then each
     dependent table and the payments go in one DELETE each, all in one transaction.
     """
     scoped = payments.filter(site=site, is_test=True)
@@ -278,7 +278,7 @@ def delete_test_payments(site: Site, payments: QuerySet[Payment], actor) -> Dele
         if not ids:
             return DeleteResult(0, kept)
         for use in PromoCodeUse.objects.filter(payment__pk__in=ids, released_at__isnull=True):
-            promo_services.release(use)
+            redemption.release(use)
         _delete_dependents(ids)
         deleted = Payment.objects.filter(pk__in=ids)._raw_delete(Payment.objects.db)
         history.record(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import CreationBatch, PromoCode, PromoCodeEmail, PromoCodeUse
+from .tasks import send_code_email
 
 
 class PromoCodeUseInline(admin.TabularInline):
@@ -83,8 +84,6 @@ class PromoCodeEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again (e-mails stuck in “sending” or pending)"))
     def requeue(self, request, queryset):
-        from .tasks import send_code_email
-
         ids = list(
             queryset.filter(
                 state__in=[PromoCodeEmail.State.SENDING, PromoCodeEmail.State.PENDING]

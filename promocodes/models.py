@@ -49,9 +49,9 @@ class AppliesTo(models.TextChoices):
 class CreationBatch(models.Model):
     """One press of *Create*: its parameters, and the progress of the task that runs it.
 
-    ``params`` holds everything the generation needs (JSON), so that a Celery task can run or
-    resume it from the id alone. ``done`` counts the codes that exist; a retried task carries on
-    from there.
+    ``params`` holds everything the generation needs (``CreationParams.to_json()``), so that a
+    Celery task can run or resume it from the id alone. ``done`` counts the codes that exist; a
+    retried task carries on from there.
     """
 
     class State(models.TextChoices):

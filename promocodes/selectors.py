@@ -1,8 +1,18 @@
-"""Reads for the Promotional Codes Report: filters, keyset pages, a bounded count.
+"""Reads of promotional codes: the code an attendee typed, may it be used, and the report.
 
-Every page costs the same few queries at any size and depth: the rows (``LIMIT page + 1``
-from an index in ``(created_at, id)`` order, starting after a cursor), their sessions, and a
-count that stops at ``COUNT_LIMIT + 1``.
+Redemption reads (the payment page's contract with ``promocodes.redemption``):
+
+``find_code(site, code_text) -> PromoCode | None``
+    The site's code with this text, whatever its case and surrounding spaces.
+``check(site, code_text, session) -> CheckResult``
+    Read-only. ``result.ok`` or ``result.refusal`` (a :class:`Refusal`: unknown, deleted,
+    expired, used up, not applicable — checked in that order) with ``result.message`` for the
+    attendee. ``result.code`` is the code found (``None`` when unknown).
+
+Report reads: filters, keyset pages, a bounded count. Every page costs the same few queries
+at any size and depth: the rows (``LIMIT page + 1`` from an index in ``(created_at, id)``
+order, starting after a cursor), their sessions, and a count that stops at
+``COUNT_LIMIT + 1``.
 """
 
 from __future__ import annotations
@@ -10,18 +20,104 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from sites.models import Session, Site
 
-from .models import CreationBatch, PromoCode, PromoCodeSearch
+from . import codegen, dialect
+from .models import AppliesTo, CreationBatch, PromoCode, PromoCodeSession, Status
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+
+# --- Redemption reads --------------------------------------------------------------------
+
+
+class Refusal:
+    """Why a code cannot be used; ``Refusal.MESSAGES[reason]`` is what the attendee reads."""
+
+    UNKNOWN = "unknown"
+    DELETED = "deleted"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    NOT_APPLICABLE = "not_applicable"
+
+    MESSAGES = {
+        UNKNOWN: _("This promo code does not exist."),
+        DELETED: _("This promo code has been deleted."),
+        EXPIRED: _("This promo code has expired."),
+        USED_UP: _("This promo code has been used up."),
+        NOT_APPLICABLE: _("This promo code does not apply to this session."),
+    }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    code: PromoCode | None
+    refusal: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def message(self) -> str:
+        return "" if self.refusal is None else str(Refusal.MESSAGES[self.refusal])
+
+
+def find_code(site: Site, code_text: str) -> PromoCode | None:
+    """The site's code with this text, whatever its case (uses the unique index).
+
+    The one case-insensitive lookup of a code: the payment page and the *Create* form's
+    "already exists" check both use it.
+    """
+    text = codegen.normalize(code_text)
+    if not text or len(text) > codegen.CODE_MAX_LENGTH:
+        return None
+    return (
+        PromoCode.objects.for_site(site)
+        .alias(code_upper=Upper("code"))
+        .filter(code_upper=text.upper())
+        .first()
+    )
+
+
+def applies_to_session(code: PromoCode, session: Session) -> bool:
+    if session.site_id != code.site_id or session.service != code.service:
+        return False
+    if code.applies_to == AppliesTo.KIND:
+        return session.kind == code.kind
+    if code.applies_to == AppliesTo.SESSIONS:
+        return PromoCodeSession.objects.filter(promo_code=code, session=session).exists()
+    return True
+
+
+def evaluate(code: PromoCode | None, session: Session, today: date) -> CheckResult:
+    """The refusal (or none) for ``code`` as loaded, ``today`` being the site's date."""
+    if code is None:
+        return CheckResult(None, Refusal.UNKNOWN)
+    if code.status == Status.DELETED:
+        return CheckResult(code, Refusal.DELETED)
+    if code.status == Status.EXPIRED or code.expires_on < today:
+        return CheckResult(code, Refusal.EXPIRED)
+    if code.status == Status.USED_UP or (code.max_uses is not None and code.uses >= code.max_uses):
+        return CheckResult(code, Refusal.USED_UP)
+    if not applies_to_session(code, session):
+        return CheckResult(code, Refusal.NOT_APPLICABLE)
+    return CheckResult(code)
+
+
+def check(site: Site, code_text: str, session: Session) -> CheckResult:
+    """May this code be used for this session now? Read-only; see the module docstring."""
+    return evaluate(find_code(site, code_text), session, site.today())
+
+
+# --- Report ------------------------------------------------------------------------------
 
 SEPARATOR = "\x1f"  # between code, name and e-mail in the search text (nobody types it)
 
@@ -29,23 +125,13 @@ SEPARATOR = "\x1f"  # between code, name and e-mail in the search text (nobody t
 def contains_filter(codes: QuerySet[PromoCode], text: str) -> QuerySet[PromoCode]:
     """Code, recipient name or e-mail contains ``text``, whatever the case.
 
-    PostgreSQL: an EXISTS on the trigram-indexed search table (``PromoCodeSearch``); the
-    planner probes it per row of an ordered scan for common terms, or starts from the trigram
-    index for rare ones. Other databases: ``icontains`` on the three columns.
+    PostgreSQL searches the trigram-indexed search table, other databases the three columns
+    (``pg.contains_filter``, ``portable.contains_filter``).
     """
     text = text.strip().replace(SEPARATOR, "")
     if not text:
         return codes
-    if connection.vendor == "postgresql":
-        matches = PromoCodeSearch.objects.filter(
-            promo_code=OuterRef("pk"), text__contains=text.upper()
-        )
-        return codes.filter(Exists(matches))
-    return codes.filter(
-        Q(code__icontains=text)
-        | Q(recipient_name__icontains=text)
-        | Q(recipient_email__icontains=text)
-    )
+    return dialect.current().contains_filter(codes, text)
 
 
 @dataclass(frozen=True)

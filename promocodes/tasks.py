@@ -1,4 +1,10 @@
-"""Celery tasks: generate a large batch, e-mail recipients, expire due codes (beat)."""
+"""Celery tasks of promotional codes, and the one place that queues them.
+
+Tasks: generate a large batch, e-mail recipients, expire due codes (beat). This module calls
+the services (``creation``, ``expiry``, ``emails``); they never import it, so what gets
+queued, and when, is decided here: ``start_creation`` runs a small creation at once and
+queues a large one; a finished batch with recipients queues their e-mails.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,60 @@ import smtplib
 from datetime import datetime
 
 from celery import shared_task
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_noop
 
-from . import emails, services
+from sites.models import Site
+
+from . import creation, emails, expiry
 from .models import CreationBatch
+from .params import CreationParams
 from .selectors import codes_of_batch
 
 logger = logging.getLogger(__name__)
+
+
+# --- Queueing ------------------------------------------------------------------------------
+
+
+def start_creation(site: Site, actor, params: CreationParams) -> CreationBatch:
+    """Record one *Create* and run it: at once when small, else as a Celery task.
+
+    A small creation happens inside the caller's transaction (all or nothing) and raises
+    ``creation.CodeAlreadyExists`` for a taken custom code (or
+    ``creation.CodeSpaceExhausted``). A large one is queued after commit.
+    """
+    with transaction.atomic():
+        batch = creation.new_batch(site, actor, params)
+        if batch.total <= creation.SYNC_CREATION_LIMIT:
+            generate_codes(batch)
+        else:
+            batch_id = batch.pk
+            transaction.on_commit(lambda: generate_batch.delay(batch_id))
+    return batch
+
+
+def generate_codes(batch: CreationBatch | int) -> CreationBatch:
+    """``creation.generate_batch_codes``, then the recipients' e-mails queued once it is done."""
+    return creation.generate_batch_codes(batch, on_done=_queue_emails)
+
+
+def _queue_emails(batch: CreationBatch, params: CreationParams) -> None:
+    if any(email for email, _name in params.recipients):
+        batch_id = batch.pk
+        transaction.on_commit(lambda: send_batch_emails.delay(batch_id))
+
+
+# --- Tasks ---------------------------------------------------------------------------------
 
 
 @shared_task(bind=True, name="promocodes.tasks.generate_batch", acks_late=True, max_retries=5)
 def generate_batch(self, batch_id: int) -> int:
     """Create a batch's codes (resumable: a retry carries on after the last committed chunk)."""
     try:
-        batch = services.generate_batch_codes(batch_id)
-    except services.CodeSpaceExhausted:
-        services.mark_batch_failed(
+        batch = generate_codes(batch_id)
+    except creation.CodeSpaceExhausted:
+        creation.mark_batch_failed(
             batch_id,
             gettext_noop("Not enough unused codes of this length: choose a longer code length."),
         )
@@ -31,7 +74,7 @@ def generate_batch(self, batch_id: int) -> int:
     except DatabaseError as exc:
         if self.request.retries >= self.max_retries:
             logger.error("Batch %s failed: %s", batch_id, exc)
-            services.mark_batch_failed(
+            creation.mark_batch_failed(
                 batch_id, gettext_noop("The codes could not be created: a database error occurred.")
             )
             raise
@@ -68,5 +111,5 @@ def send_code_email(code_id: int) -> str:
 @shared_task(name="promocodes.tasks.expire_due_codes", acks_late=True)
 def expire_due_codes(at: str | None = None) -> int:
     """Beat task: mark due codes Expired; ``at`` (ISO 8601) replaces "now" for catch-up/tests."""
-    counts = services.expire_due_codes(datetime.fromisoformat(at) if at else None)
+    counts = expiry.expire_due_codes(datetime.fromisoformat(at) if at else None)
     return sum(counts.values())

@@ -28,10 +28,11 @@ from django.views.generic import FormView, TemplateView
 from sites.models import KINDS_BY_SERVICE, Service, SessionKind
 from sites.scoping import SiteMemberMixin
 
-from . import csv_export, selectors, services
+from . import bulk, creation, csv_export, selectors, tasks
 from .formatting import format_discount
-from .forms import CreatePromoCodesForm, ReportActionForm, ReportFilterForm
+from .forms import CreatePromoCodesForm
 from .models import AppliesTo, CreationBatch, PromoCode, Status
+from .report_forms import ReportActionForm, ReportFilterForm
 
 
 class PromoCodesMixin(SiteMemberMixin):
@@ -78,11 +79,11 @@ class CreateView(PromoCodesMixin, FormView):
 
     def form_valid(self, form):
         try:
-            batch = services.start_creation(self.site, self.request.user, form.creation_params())
-        except services.CodeAlreadyExists:
+            batch = tasks.start_creation(self.site, self.request.user, form.creation_params())
+        except creation.CodeAlreadyExists:
             form.add_error("custom_code", _("This promo code already exists in this site."))
             return self.form_invalid(form)
-        except services.CodeSpaceExhausted:
+        except creation.CodeSpaceExhausted:
             form.add_error(
                 "code_length", _("Not enough unused codes of this length: choose a longer one.")
             )
@@ -204,7 +205,7 @@ class ReportView(ReportMixin, TemplateView):
             count=count,
             count_more=more,
             querystring=querystring,
-            today=services.site_today(self.site),
+            today=self.site.today(),
         )
         return context
 
@@ -281,7 +282,7 @@ class ReportActionView(ReportMixin, View):
             codes = codes.filter(pk__in=action.cleaned_data["ids"])
         if action.cleaned_data["action"] == ReportActionForm.ACTION_EXTEND:
             until = action.cleaned_data["until"]
-            result = services.extend_expiry(self.site, codes, until, request.user)
+            result = bulk.extend_expiry(self.site, codes, until, request.user)
             messages.success(
                 request,
                 ngettext(
@@ -312,7 +313,7 @@ class ReportActionView(ReportMixin, View):
                     % {"n": result.skipped_deleted},
                 )
         else:
-            deleted = services.soft_delete(self.site, codes, request.user)
+            deleted = bulk.soft_delete(self.site, codes, request.user)
             messages.success(
                 request,
                 ngettext(

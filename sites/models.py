@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,6 +67,10 @@ class Site(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self, at: datetime | None = None) -> date:
+        """The date in the site's time zone now (or at the aware datetime ``at``)."""
+        return (at or timezone.now()).astimezone(self.tzinfo).date()
 
 
 class Role(models.TextChoices):

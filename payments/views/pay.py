@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from promocodes.services import PromoCodeRefused
+from promocodes.redemption import PromoCodeRefused
 from sites.models import Session, Site
 
 from .. import checkout

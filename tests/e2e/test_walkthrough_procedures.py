@@ -28,8 +28,9 @@ from payments.models import (
     PayflowAccount,
     Payment,
 )
-from promocodes import services as promo_services
+from promocodes import tasks as promo_tasks
 from promocodes.models import PromoCode
+from promocodes.params import CreationParams
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -572,7 +573,7 @@ def test_06_website_payments_pro_gb(admin_in, t, site, paypal_sandbox):
 
 def test_07_create_promo_codes(admin_in, t, site):
     page = admin_in
-    expires = promo_services.site_today(site) + timedelta(days=30)
+    expires = site.today() + timedelta(days=30)
     open_ecommerce(page, t)  # 1
     open_tab(page, t["promo_tab"], lands_on=t["create"])  # 2
     expect(page.get_by_role("heading", name=t["create_heading"])).to_be_visible()
@@ -633,25 +634,21 @@ REPORT_CODES = ("EXT-ONE", "EXT-TWO", "KEEP-ME")
 @pytest.fixture
 def report_codes(site, admin):
     """Three single codes of Webex Events, expiring in ten days."""
-    expires = promo_services.site_today(site) + timedelta(days=10)
+    expires = site.today() + timedelta(days=10)
     for code in REPORT_CODES:
-        promo_services.start_creation(
+        promo_tasks.start_creation(
             site,
             admin,
-            {
-                "service": "events",
-                "code_length": 8,
-                "quantity": 1,
-                "custom_code": code,
-                "recipients": [],
-                "max_uses": 1,
-                "discount_type": "percent",
-                "discount_value": "10",
-                "expires_on": expires.isoformat(),
-                "applies_to": "all",
-                "kind": "",
-                "session_ids": [],
-            },
+            CreationParams(
+                service="events",
+                discount_type="percent",
+                discount_value=Decimal("10"),
+                expires_on=expires,
+                code_length=8,
+                quantity=1,
+                custom_code=code,
+                max_uses=1,
+            ),
         )
     return expires
 

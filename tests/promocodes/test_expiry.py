@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
-from promocodes import services
+from promocodes import bulk, expiry, portable
 from promocodes.models import PromoCode
 from sites.models import Revision
 
@@ -32,16 +33,16 @@ def test_codes_expire_at_the_end_of_their_day_in_their_sites_zone(auckland, hono
     kiwi = make_code(auckland, "KIWI1", expires_on=MARCH_10)
     aloha = make_code(honolulu, "ALOHA1", expires_on=MARCH_10)
     # 10:59 UTC on 10 March = 23:59 on 10 March in Auckland: nothing is due yet.
-    assert services.expire_due_codes(datetime(2026, 3, 10, 10, 59, tzinfo=UTC)) == {}
+    assert expiry.expire_due_codes(datetime(2026, 3, 10, 10, 59, tzinfo=UTC)) == {}
     # 11:00 UTC = midnight in Auckland: its code is due; Honolulu is still on the 10th (01:00).
-    counts = services.expire_due_codes(datetime(2026, 3, 10, 11, 0, tzinfo=UTC))
+    counts = expiry.expire_due_codes(datetime(2026, 3, 10, 11, 0, tzinfo=UTC))
     assert counts == {auckland.pk: 1}
     kiwi.refresh_from_db()
     aloha.refresh_from_db()
     assert (kiwi.status, aloha.status) == ("expired", "active")
     # 10:00 UTC on 11 March = midnight in Honolulu.
-    assert services.expire_due_codes(datetime(2026, 3, 11, 9, 59, tzinfo=UTC)) == {}
-    assert services.expire_due_codes(datetime(2026, 3, 11, 10, 0, tzinfo=UTC)) == {honolulu.pk: 1}
+    assert expiry.expire_due_codes(datetime(2026, 3, 11, 9, 59, tzinfo=UTC)) == {}
+    assert expiry.expire_due_codes(datetime(2026, 3, 11, 10, 0, tzinfo=UTC)) == {honolulu.pk: 1}
 
 
 def test_sweep_is_idempotent_and_records_how_many(auckland, make_code):
@@ -49,17 +50,28 @@ def test_sweep_is_idempotent_and_records_how_many(auckland, make_code):
         make_code(auckland, f"DUE{n}", expires_on=MARCH_10)
     make_code(auckland, "LATER", expires_on=date(2026, 3, 20))
     at = datetime(2026, 3, 12, tzinfo=UTC)
-    assert services.expire_due_codes(at) == {auckland.pk: 3}
-    assert services.expire_due_codes(at) == {}
+    assert expiry.expire_due_codes(at) == {auckland.pk: 3}
+    assert expiry.expire_due_codes(at) == {}
     revision = Revision.objects.get(site=auckland, area="promocodes.expiry")
     assert "3 promotional codes expired" in revision.summary
     assert PromoCode.objects.filter(status="expired").count() == 3
 
 
+def test_sweep_revision_is_written_in_the_active_language(auckland, make_code):
+    """Label and summary are translated like every other revision's (here in French)."""
+    for n in range(2):
+        make_code(auckland, f"FR{n}", expires_on=MARCH_10)
+    with translation.override("fr"):
+        expiry.expire_due_codes(datetime(2026, 3, 12, tzinfo=UTC))
+    revision = Revision.objects.get(site=auckland, area="promocodes.expiry")
+    assert revision.summary == "2 codes promotionnels ont expiré."
+    assert revision.changes == [{"field": "status", "label": "Statut", "old": "", "new": "expired"}]
+
+
 def test_sweep_leaves_deleted_and_used_up_codes_alone(auckland, make_code):
     make_code(auckland, "GONE", expires_on=MARCH_10, status="deleted")
     make_code(auckland, "USED", expires_on=MARCH_10, status="used_up", uses=1)
-    assert services.expire_due_codes(datetime(2026, 4, 1, tzinfo=UTC)) == {}
+    assert expiry.expire_due_codes(datetime(2026, 4, 1, tzinfo=UTC)) == {}
     assert set(PromoCode.objects.values_list("status", flat=True)) == {"deleted", "used_up"}
 
 
@@ -71,7 +83,7 @@ def test_sweep_is_one_update_whatever_the_number_of_sites(
         for m in range(5):
             make_code(site, f"Z{n}C{m}", expires_on=MARCH_10)
     with django_assert_max_num_queries(4) as captured:
-        counts = services.expire_due_codes(datetime(2026, 3, 20, tzinfo=UTC))
+        counts = expiry.expire_due_codes(datetime(2026, 3, 20, tzinfo=UTC))
     assert sum(counts.values()) == 20 and len(counts) == 4
     updates = [q["sql"] for q in captured.captured_queries if "UPDATE" in q["sql"]]
     assert len(updates) == 1
@@ -82,7 +94,7 @@ def test_portable_sweep_gives_the_same_answer(auckland, honolulu, make_code):
     make_code(auckland, "KIWI2", expires_on=MARCH_10)
     make_code(honolulu, "ALOHA2", expires_on=MARCH_10)
     at = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-    assert services._expire_portable(at, (at + timedelta(hours=14)).date()) == {auckland.pk: 1}
+    assert portable.expire_due(at, (at + timedelta(hours=14)).date()) == {auckland.pk: 1}
 
 
 def test_beat_runs_the_sweep_every_five_minutes_by_default():
@@ -93,12 +105,12 @@ def test_beat_runs_the_sweep_every_five_minutes_by_default():
 
 def test_expired_code_extended_is_not_expired_again_by_the_sweep(auckland, make_code):
     code = make_code(auckland, "BACK", expires_on=MARCH_10, status="expired")
-    services.extend_expiry(
+    bulk.extend_expiry(
         auckland,
         PromoCode.objects.filter(pk=code.pk),
         date.today().replace(year=date.today().year + 1),
         None,
     )
-    services.expire_due_codes()
+    expiry.expire_due_codes()
     code.refresh_from_db()
     assert code.status == "active"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from promocodes import codegen, services, tasks
+from promocodes import codegen, creation, tasks
 from promocodes.models import CreationBatch, PromoCode
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_generated_codes_that_collide_are_drawn_again(site, make_code, monkeypat
     draws = iter([["AAAAAA", "CCCCCC", "EEEEEE"], ["FFFFFF", "GGGGGG"]])
     monkeypatch.setattr(codegen, "generate", lambda length, count: next(draws)[:count])
     batch = new_batch(site, quantity=3)
-    services.generate_batch_codes(batch)
+    creation.generate_batch_codes(batch)
     created = set(PromoCode.objects.filter(batch=batch).values_list("code", flat=True))
     assert created == {"EEEEEE", "FFFFFF", "GGGGGG"}
 
@@ -59,7 +59,7 @@ def test_exhausted_code_space_fails_the_batch_without_a_crash(site, make_code, m
 
 def test_a_crashed_generation_resumes_where_it_stopped(site, monkeypatch):
     batch = new_batch(site, quantity=25)
-    original = services._insert_generated_codes
+    original = creation._insert_generated_codes
     calls = {"n": 0}
 
     def crash_on_third(batch_, chunk):
@@ -68,18 +68,18 @@ def test_a_crashed_generation_resumes_where_it_stopped(site, monkeypatch):
             raise RuntimeError("worker died")
         return original(batch_, chunk)
 
-    monkeypatch.setattr(services, "_insert_generated_codes", crash_on_third)
+    monkeypatch.setattr(creation, "_insert_generated_codes", crash_on_third)
     with pytest.raises(RuntimeError):
-        services.generate_batch_codes(batch, chunk_size=10)
+        creation.generate_batch_codes(batch, chunk_size=10)
     batch.refresh_from_db()
     assert batch.done == 20 and PromoCode.objects.filter(batch=batch).count() == 20
-    monkeypatch.setattr(services, "_insert_generated_codes", original)
-    services.generate_batch_codes(batch, chunk_size=10)
+    monkeypatch.setattr(creation, "_insert_generated_codes", original)
+    creation.generate_batch_codes(batch, chunk_size=10)
     batch.refresh_from_db()
     assert (batch.state, batch.done) == ("done", 25)
     assert PromoCode.objects.filter(batch=batch).count() == 25
     # Running a finished batch again changes nothing.
-    services.generate_batch_codes(batch, chunk_size=10)
+    creation.generate_batch_codes(batch, chunk_size=10)
     assert PromoCode.objects.filter(batch=batch).count() == 25
 
 
@@ -92,7 +92,7 @@ def test_generation_inserts_set_based(site):
     for quantity in (30, 3000):
         batch = new_batch(site, quantity=quantity)
         with CaptureQueriesContext(connection) as queries:
-            services.generate_batch_codes(batch)
+            creation.generate_batch_codes(batch)
         counts.append(len(queries))
         assert PromoCode.objects.filter(batch=batch).count() == quantity
     assert counts[0] == counts[1] <= 20
@@ -103,7 +103,7 @@ def test_batch_codes_are_found_by_their_time_window(site, make_code):
 
     make_code(site, "OLDONE")
     batch = new_batch(site, quantity=5)
-    services.generate_batch_codes(batch)
+    creation.generate_batch_codes(batch)
     batch.refresh_from_db()
     assert set(codes_of_batch(batch)) == set(PromoCode.objects.filter(batch=batch))
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import close_old_connections, connection
 
-from promocodes import services
+from promocodes import bulk, redemption, selectors
 from promocodes.models import PromoCode, PromoCodeUse
-from promocodes.services import PromoCodeRefused, Refusal
+from promocodes.redemption import PromoCodeRefused
+from promocodes.selectors import Refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def session(site, make_session):
 
 def test_valid_code_is_accepted_whatever_its_case_and_spaces(site, session, make_code):
     make_code(site, "Welcome10")
-    result = services.check(site, "  wELCOME10 ", session)
+    result = selectors.check(site, "  wELCOME10 ", session)
     assert result.ok and result.code.code == "Welcome10" and result.message == ""
 
 
@@ -47,7 +48,7 @@ def test_valid_code_is_accepted_whatever_its_case_and_spaces(site, session, make
 )
 def test_refusals_say_why(site, session, make_code, fields, refusal):
     make_code(site, "REASON1", **fields)
-    result = services.check(site, "reason1", session)
+    result = selectors.check(site, "reason1", session)
     assert not result.ok and result.refusal == refusal
     assert result.message == str(Refusal.MESSAGES[refusal])
 
@@ -55,17 +56,17 @@ def test_refusals_say_why(site, session, make_code, fields, refusal):
 def test_unknown_code_and_another_sites_code_are_unknown(site, other_site, session, make_code):
     make_code(other_site, "THEIRS")
     for text in ("NOPE", "theirs", "", "x" * 50):
-        assert services.check(site, text, session).refusal == Refusal.UNKNOWN
+        assert selectors.check(site, text, session).refusal == Refusal.UNKNOWN
 
 
 def test_code_for_the_right_kind_or_chosen_session_applies(site, session, make_code, make_session):
     make_code(site, "KIND1", applies_to="kind", kind="live_event")
     chosen = make_code(site, "CHOSEN1", applies_to="sessions")
     chosen.sessions.add(session)
-    assert services.check(site, "KIND1", session).ok
-    assert services.check(site, "CHOSEN1", session).ok
+    assert selectors.check(site, "KIND1", session).ok
+    assert selectors.check(site, "CHOSEN1", session).ok
     other = make_session(site, "Other", kind="live_event")
-    assert services.check(site, "CHOSEN1", other).refusal == Refusal.NOT_APPLICABLE
+    assert selectors.check(site, "CHOSEN1", other).refusal == Refusal.NOT_APPLICABLE
 
 
 def test_expiry_day_is_judged_in_the_site_time_zone(site, session, make_code):
@@ -75,9 +76,9 @@ def test_expiry_day_is_judged_in_the_site_time_zone(site, session, make_code):
     late = datetime(2026, 3, 10, 23, 59, tzinfo=ny)  # already 11 March in UTC
     after = datetime(2026, 3, 11, 0, 0, 1, tzinfo=ny)
     with mock.patch("django.utils.timezone.now", return_value=late):
-        assert services.check(site, "NYC1", session).ok
+        assert selectors.check(site, "NYC1", session).ok
     with mock.patch("django.utils.timezone.now", return_value=after):
-        assert services.check(site, "NYC1", session).refusal == Refusal.EXPIRED
+        assert selectors.check(site, "NYC1", session).refusal == Refusal.EXPIRED
 
 
 # --- discount_for ----------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def test_expiry_day_is_judged_in_the_site_time_zone(site, session, make_code):
 )
 def test_discount_never_exceeds_the_fee(kind, value, fee, expected):
     code = PromoCode(discount_type=kind, discount_value=Decimal(value))
-    assert services.discount_for(code, Decimal(fee)) == Decimal(expected)
+    assert redemption.discount_for(code, Decimal(fee)) == Decimal(expected)
 
 
 # --- redeem / release --------------------------------------------------------------------------
@@ -105,22 +106,22 @@ def test_discount_never_exceeds_the_fee(kind, value, fee, expected):
 
 def test_redeem_takes_one_use_and_records_it(site, session, make_code):
     code = make_code(site, "TWICE", max_uses=2)
-    use = services.redeem(site, "twice", session, reference="pay-1")
+    use = redemption.redeem(site, "twice", session, reference="pay-1")
     code.refresh_from_db()
     assert (code.uses, code.status) == (1, "active")
     assert (use.promo_code, use.session, use.reference) == (code, session, "pay-1")
-    services.redeem(site, "TWICE", session, reference="pay-2")
+    redemption.redeem(site, "TWICE", session, reference="pay-2")
     code.refresh_from_db()
     assert (code.uses, code.status) == (2, "used_up")
     with pytest.raises(PromoCodeRefused) as refused:
-        services.redeem(site, "TWICE", session, reference="pay-3")
+        redemption.redeem(site, "TWICE", session, reference="pay-3")
     assert refused.value.refusal == Refusal.USED_UP and "used up" in refused.value.message
 
 
 def test_redeem_is_idempotent_per_reference(site, session, make_code):
     code = make_code(site, "ONCEONLY", max_uses=5)
-    first = services.redeem(site, "ONCEONLY", session, reference="pay-9")
-    again = services.redeem(site, "ONCEONLY", session, reference="pay-9")
+    first = redemption.redeem(site, "ONCEONLY", session, reference="pay-9")
+    again = redemption.redeem(site, "ONCEONLY", session, reference="pay-9")
     code.refresh_from_db()
     assert first == again and code.uses == 1
 
@@ -128,15 +129,15 @@ def test_redeem_is_idempotent_per_reference(site, session, make_code):
 def test_unlimited_code_counts_uses_and_never_runs_out(site, session, make_code):
     code = make_code(site, "FOREVER", max_uses=None)
     for n in range(5):
-        services.redeem(site, "FOREVER", session, reference=f"p{n}")
+        redemption.redeem(site, "FOREVER", session, reference=f"p{n}")
     code.refresh_from_db()
     assert (code.uses, code.status) == (5, "active")
 
 
 def test_redeem_refuses_an_expired_code_even_before_the_sweep(site, session, make_code):
-    code = make_code(site, "LATE", expires_on=services.site_today(site) - timedelta(days=1))
+    code = make_code(site, "LATE", expires_on=site.today() - timedelta(days=1))
     with pytest.raises(PromoCodeRefused) as refused:
-        services.redeem(site, "LATE", session, reference="p")
+        redemption.redeem(site, "LATE", session, reference="p")
     assert refused.value.refusal == Refusal.EXPIRED
     code.refresh_from_db()
     assert code.uses == 0 and code.status == "active"
@@ -146,38 +147,38 @@ def test_redeem_refuses_an_expired_code_even_before_the_sweep(site, session, mak
 def test_redeem_refuses_codes_that_are_not_active(site, session, make_code, status):
     make_code(site, "STATUS1", status=status)
     with pytest.raises(PromoCodeRefused):
-        services.redeem(site, "STATUS1", session, reference="p")
+        redemption.redeem(site, "STATUS1", session, reference="p")
     assert not PromoCodeUse.objects.exists()
 
 
 def test_release_gives_the_use_back_once(site, session, make_code):
     code = make_code(site, "GIVEBACK", max_uses=1)
-    use = services.redeem(site, "GIVEBACK", session, reference="p1")
+    use = redemption.redeem(site, "GIVEBACK", session, reference="p1")
     code.refresh_from_db()
     assert code.status == "used_up"
-    assert services.release(use) is True
-    assert services.release(use) is False
+    assert redemption.release(use) is True
+    assert redemption.release(use) is False
     code.refresh_from_db()
     assert (code.uses, code.status) == (0, "active")
     use.refresh_from_db()
     assert use.released_at is not None
-    again = services.redeem(site, "GIVEBACK", session, reference="p1")
+    again = redemption.redeem(site, "GIVEBACK", session, reference="p1")
     assert again.pk != use.pk
 
 
 def test_released_deleted_code_stays_deleted(site, session, make_code):
     code = make_code(site, "DELREL", max_uses=3)
-    use = services.redeem(site, "DELREL", session, reference="p1")
+    use = redemption.redeem(site, "DELREL", session, reference="p1")
     PromoCode.objects.filter(pk=code.pk).update(status="deleted")
-    services.release(use)
+    redemption.release(use)
     code.refresh_from_db()
     assert (code.uses, code.status) == (0, "deleted")
 
 
 def test_deleted_code_keeps_its_uses(site, session, make_code):
     code = make_code(site, "KEEPUSE", max_uses=3)
-    services.redeem(site, "KEEPUSE", session, reference="p1")
-    services.soft_delete(site, PromoCode.objects.filter(pk=code.pk), None)
+    redemption.redeem(site, "KEEPUSE", session, reference="p1")
+    bulk.soft_delete(site, PromoCode.objects.filter(pk=code.pk), None)
     assert code.redemptions.count() == 1
 
 
@@ -197,7 +198,7 @@ def test_fifty_parallel_redemptions_of_a_ten_use_code_yield_exactly_ten(
     def attempt(n):
         try:
             barrier.wait(timeout=30)
-            use = services.redeem(site, "rush10", session, reference=f"pay-{n}")
+            use = redemption.redeem(site, "rush10", session, reference=f"pay-{n}")
             accepted.append(use.pk)
         except PromoCodeRefused as exc:
             refused.append(exc.refusal)

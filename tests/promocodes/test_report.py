@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from promocodes import selectors
 from promocodes.models import PromoCode
-from promocodes.services import site_today
 from sites.models import Revision
 
 pytestmark = pytest.mark.django_db
@@ -425,11 +424,11 @@ def test_delete_all_matching_is_one_update(
 
 
 def test_deleted_code_is_refused_at_payment(site, make_code, make_session):
-    from promocodes import services
+    from promocodes import bulk
 
     code = make_code(site, "BYEBYE")
-    services.soft_delete(site, PromoCode.objects.filter(pk=code.pk), None)
-    result = services.check(site, "byebye", make_session(site))
+    bulk.soft_delete(site, PromoCode.objects.filter(pk=code.pk), None)
+    result = selectors.check(site, "byebye", make_session(site))
     assert result.refusal == "deleted"
 
 
@@ -592,7 +591,7 @@ def test_csv_neutralises_formula_injection(admin_client, site, csv_url, make_cod
 def test_csv_streams_large_reports_in_few_queries(
     admin_client, site, csv_url, django_assert_max_num_queries, make_session
 ):
-    from promocodes import csv_export
+    from promocodes import portable
 
     session = make_session(site, "S1")
     codes = bulk_codes(site, 12_000, applies_to="sessions")
@@ -605,7 +604,7 @@ def test_csv_streams_large_reports_in_few_queries(
     assert len(chunks) > 10
     text = b"".join(chunks).decode()
     assert text.count("\n") == 12_001 and text.count("S1") == 12_000
-    assert csv_export.CHUNK_ROWS < 12_000
+    assert portable.CHUNK_ROWS < 12_000
 
 
 def test_csv_dates_are_in_the_site_time_zone(admin_client, site, csv_url, make_code):
@@ -616,9 +615,7 @@ def test_csv_dates_are_in_the_site_time_zone(admin_client, site, csv_url, make_c
 
 
 def test_report_dates_today_helper_uses_the_site_zone(site):
-    assert site_today(site, datetime(2026, 1, 1, 3, 0, tzinfo=ZoneInfo("UTC"))) == date(
-        2025, 12, 31
-    )
+    assert site.today(datetime(2026, 1, 1, 3, 0, tzinfo=ZoneInfo("UTC"))) == date(2025, 12, 31)
 
 
 def test_search_table_follows_inserts_updates_and_deletes(site, make_code):
@@ -639,7 +636,7 @@ def test_search_table_follows_inserts_updates_and_deletes(site, make_code):
 
 def test_csv_from_postgresql_copy_matches_the_portable_path(site, make_code, make_session):
     """The COPY export (PostgreSQL) and the Python one (other databases) write the same cells."""
-    from promocodes import csv_export
+    from promocodes import pg, portable
 
     assert connection_vendor() == "postgresql"
     titled = make_session(site, '=Evil, "quoted" title')
@@ -652,8 +649,8 @@ def test_csv_from_postgresql_copy_matches_the_portable_path(site, make_code, mak
     make_code(site, "P5", applies_to="sessions", status="used_up", uses=1)
     make_code(site, "P6", recipient_name="line\nbreak", status="expired")
     codes = selectors.filtered_codes(site, selectors.ReportFilters(service="events"))
-    copied = b"".join(csv_export._stream_copy(site, codes)).decode()
-    portable = b"".join(csv_export._stream_python(site, codes)).decode()
+    copied = b"".join(pg.csv_blocks(site, codes)).decode()
+    portable = b"".join(portable.csv_blocks(site, codes)).decode()
     assert list(csv.reader(io.StringIO(copied))) == list(csv.reader(io.StringIO(portable)))
     rows = {row[0]: row for row in csv.reader(io.StringIO(copied))}
     assert rows["P4"][4] == '\'=Evil, "quoted" title; Basics'

@@ -77,6 +77,7 @@ class Command(BaseCommand):
         if connection.settings_dict["NAME"] != dj_database_url.parse(url)["NAME"]:
             raise CommandError("Refusing to run outside the benchmark database.")
         call_command("migrate", verbosity=0, interactive=False)
+        from bench import harness
         from bench import promocodes as bench
 
         for setting in options["pg_setting"]:
@@ -98,9 +99,9 @@ class Command(BaseCommand):
             log("· payment page …")
             for result in payment_bench.run(log):
                 results.append(result)
-                log("  " + bench.format_result(result))
+                log("  " + harness.format_result(result))
         self.stdout.write("")
-        self.stdout.write(bench.format_table(results))
+        self.stdout.write(harness.format_table(results))
 
     def run_child(self, url: str, options) -> None:
         ensure_database(url)

@@ -1,0 +1,194 @@
+"""Creating promotional codes: a batch per press of *Create*, generated in resumable chunks.
+
+``new_batch`` records what to create (a :class:`CreationBatch` holding the
+:class:`CreationParams` as JSON); ``generate_batch_codes`` creates its codes, at once or in a
+Celery task. Deciding between the two and queueing the task belongs to
+``promocodes.tasks.start_creation``: this module never queues anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from sites.history import record
+from sites.models import Session, Site
+
+from . import codegen, dialect
+from .models import CreationBatch, PromoCode, PromoCodeSession, Status
+from .params import CreationParams
+
+# Above this many codes, creation runs as a Celery task with a progress bar.
+SYNC_CREATION_LIMIT = 500
+GENERATION_CHUNK = 10_000
+MAX_COLLISION_ROUNDS = 20
+
+
+class CodeAlreadyExists(Exception):
+    """A typed-in code is already used in this site (whatever its case)."""
+
+
+class CodeSpaceExhausted(Exception):
+    """Too few unused codes of the requested length remain: choose a longer length."""
+
+
+def new_batch(site: Site, actor, params: CreationParams) -> CreationBatch:
+    """Record one *Create* (nothing generated yet): ``total`` codes, ``params`` as JSON."""
+    return CreationBatch.objects.create(
+        site=site,
+        service=params.service,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        total=params.total,
+        params=params.to_json(),
+    )
+
+
+def generate_batch_codes(
+    batch: CreationBatch | int,
+    *,
+    chunk_size: int = GENERATION_CHUNK,
+    on_done: Callable[[CreationBatch, CreationParams], None] | None = None,
+) -> CreationBatch:
+    """Create the codes of a batch, in chunks committed one by one; resumable and idempotent.
+
+    Each chunk locks the batch row, inserts its codes and advances ``done`` in one
+    transaction, so a retried (or duplicated) task carries on where the last commit stopped
+    and never creates more than ``total``. Codes are inserted set-based (see
+    ``pg.insert_codes``); the few generated codes that collide with existing ones are drawn
+    again. The call that finishes the batch records one revision and calls
+    ``on_done(batch, params)`` inside that transaction (never twice for one batch).
+    A typed-in code already taken raises :class:`CodeAlreadyExists`; too few unused codes of
+    the length, :class:`CodeSpaceExhausted`.
+    """
+    batch_id = batch.pk if isinstance(batch, CreationBatch) else batch
+    batch = CreationBatch.objects.select_related("site").get(pk=batch_id)
+    if batch.state == CreationBatch.State.DONE:
+        return batch
+    CreationBatch.objects.filter(pk=batch_id).update(state=CreationBatch.State.RUNNING)
+    params = CreationParams.from_json(batch.params)
+    job = _Job(batch, params)
+    recipients = list(params.recipients)
+    while True:
+        with transaction.atomic():
+            done = CreationBatch.objects.select_for_update().values_list("done", flat=True)
+            done = done.get(pk=batch_id)
+            if done >= batch.total:
+                break
+            if params.custom_code:
+                _insert_custom_code(job)
+                size = 1
+            else:
+                size = min(chunk_size, batch.total - done)
+                chunk = recipients[done : done + size] if recipients else [("", "")] * size
+                _insert_generated_codes(job, chunk)
+            CreationBatch.objects.filter(pk=batch_id).update(done=done + size)
+    with transaction.atomic():
+        finished = (
+            CreationBatch.objects.filter(pk=batch_id)
+            .exclude(state=CreationBatch.State.DONE)
+            .update(state=CreationBatch.State.DONE, finished_at=timezone.now(), error="")
+        )
+        if finished:
+            record(
+                batch.site,
+                batch.created_by,
+                "promocodes.create",
+                [],
+                summary=ngettext(
+                    "Created %(count)d promotional code (%(service)s).",
+                    "Created %(count)d promotional codes (%(service)s).",
+                    batch.total,
+                )
+                % {"count": batch.total, "service": batch.get_service_display()},
+            )
+            if on_done is not None:
+                on_done(batch, params)
+    batch.refresh_from_db()
+    return batch
+
+
+def mark_batch_failed(batch_id: int, error: str) -> None:
+    """A batch that cannot finish: ``error`` is an English msgid, shown translated."""
+    CreationBatch.objects.filter(pk=batch_id).exclude(state=CreationBatch.State.DONE).update(
+        state=CreationBatch.State.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """The batch being generated and its parameters, read once."""
+
+    batch: CreationBatch
+    params: CreationParams
+
+
+def _code_fields(job: _Job) -> dict:
+    batch, params = job.batch, job.params
+    return {
+        "site_id": batch.site_id,
+        "service": params.service,
+        "max_uses": params.max_uses,
+        "uses": 0,
+        "discount_type": params.discount_type,
+        "discount_value": params.discount_value,
+        "expires_on": params.expires_on,
+        "status": Status.ACTIVE,
+        "applies_to": params.applies_to,
+        "kind": params.kind,
+        "batch_id": batch.pk,
+        "created_at": timezone.now(),
+        "created_by_id": batch.created_by_id,
+    }
+
+
+def _session_ids(job: _Job) -> list[int]:
+    batch, params = job.batch, job.params
+    if not params.session_ids:
+        return []
+    # Only sessions of this site and service, whatever the parameters say.
+    return list(
+        Session.objects.for_site(batch.site)
+        .filter(pk__in=params.session_ids, service=params.service)
+        .values_list("pk", flat=True)
+    )
+
+
+def _insert_custom_code(job: _Job) -> PromoCode:
+    params = job.params
+    fields = _code_fields(job)
+    email, name = params.recipients[0] if params.recipients else ("", "")
+    try:
+        with transaction.atomic():
+            promo = PromoCode.objects.create(
+                code=params.custom_code, recipient_email=email, recipient_name=name, **fields
+            )
+    except IntegrityError as exc:
+        # The unique constraint on (site, UPPER(code)) is the backstop of the form's check.
+        raise CodeAlreadyExists(params.custom_code) from exc
+    PromoCodeSession.objects.bulk_create(
+        PromoCodeSession(promo_code=promo, session_id=sid) for sid in _session_ids(job)
+    )
+    return promo
+
+
+def _insert_generated_codes(job: _Job, recipients: list[tuple[str, str]]) -> None:
+    """Insert one code per ``(email, name)`` entry, drawing again the codes that collide."""
+    params = job.params
+    fields = _code_fields(job)
+    session_ids = _session_ids(job)
+    statements = dialect.current()
+    pending = list(recipients)
+    for _round in range(MAX_COLLISION_ROUNDS):
+        if not pending:
+            return
+        codes = codegen.generate(params.code_length, len(pending))
+        rows = [(code, email, name) for code, (email, name) in zip(codes, pending, strict=True)]
+        inserted = statements.insert_codes(fields, rows)
+        if session_ids and inserted:
+            statements.link_sessions(list(inserted.values()), session_ids)
+        pending = [(email, name) for code, email, name in rows if code not in inserted]
+    raise CodeSpaceExhausted(params.code_length)

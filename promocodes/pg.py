@@ -1,0 +1,238 @@
+"""Every PostgreSQL-specific statement of promotional codes, in one module.
+
+``promocodes.dialect.current()`` returns this module on PostgreSQL and
+``promocodes.portable`` elsewhere (the SQLite demo); both offer the same functions:
+
+``insert_codes(fields, rows) -> {code: id}``
+    Insert ``(code, email, name)`` rows sharing ``fields``, skipping codes already taken in
+    the site (whatever the case); returns the codes inserted.
+``link_sessions(code_ids, session_ids)``
+    Link every code to every session.
+``expire_due(at, latest_due) -> {site_id: count}``
+    Mark Expired the active codes whose expiration day is over in their site's time zone.
+``contains_filter(codes, text)``
+    Code, recipient name or e-mail contains ``text`` (stripped, not empty), whatever the case.
+``csv_blocks(site, codes)``
+    The CSV rows of the report (no header), as UTF-8 blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from django.core.exceptions import EmptyResultSet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from sites.models import Session, Site
+
+from .csv_cells import FORMULA_TRIGGERS, kind_labels, status_labels
+from .models import AppliesTo, PromoCode, PromoCodeSearch, PromoCodeSession, Status
+
+TABLE = PromoCode._meta.db_table
+BLOCK_BYTES = 64 * 1024
+
+# --- Creation ----------------------------------------------------------------------------
+
+
+def insert_codes(fields: dict, rows: list[tuple[str, str, str]]) -> dict[str, int]:
+    """One ``INSERT … SELECT FROM unnest(…)`` for the chunk.
+
+    Codes already taken are filtered out first by one lookup on the unique index: a plain
+    INSERT is much cheaper than ``ON CONFLICT`` (no speculative insertion per row). A code
+    taken concurrently in between makes the INSERT fail; the chunk is then inserted again with
+    ``ON CONFLICT DO NOTHING``.
+    """
+    with connection.cursor() as cursor:
+        # A LATERAL probe per code: index lookups on the unique index, where the planner
+        # would rather hash the whole table for "= ANY(10,000 values)".
+        cursor.execute(
+            "SELECT t.code FROM unnest(%s::text[]) AS t(code) CROSS JOIN LATERAL "  # noqa: S608
+            f"(SELECT 1 FROM {TABLE} AS p WHERE p.site_id = %s "
+            "AND UPPER(p.code) = t.code LIMIT 1) AS taken",
+            [[row[0].upper() for row in rows], fields["site_id"]],
+        )
+        taken = {code for (code,) in cursor.fetchall()}
+    if taken:
+        rows = [row for row in rows if row[0].upper() not in taken]
+    if not rows:
+        return {}
+    try:
+        with transaction.atomic():
+            return _insert_unnest(fields, rows, on_conflict="")
+    except IntegrityError:
+        return _insert_unnest(fields, rows, on_conflict="ON CONFLICT DO NOTHING")
+
+
+_INSERT_COLUMNS = (
+    "site_id",
+    "service",
+    "max_uses",
+    "uses",
+    "discount_type",
+    "discount_value",
+    "expires_on",
+    "status",
+    "applies_to",
+    "kind",
+    "batch_id",
+    "created_at",
+    "created_by_id",
+)
+
+
+def _insert_unnest(fields: dict, rows, on_conflict: str) -> dict[str, int]:
+    constants = ", ".join(f"%({name})s" for name in _INSERT_COLUMNS)
+    sql = (
+        f"INSERT INTO {TABLE} ({', '.join(_INSERT_COLUMNS)}, code, recipient_email, "  # noqa: S608
+        f"recipient_name) SELECT {constants}, t.code, t.email, t.name "
+        "FROM unnest(%(codes)s::varchar[], %(emails)s::varchar[], %(names)s::varchar[]) "
+        f"AS t(code, email, name) {on_conflict} RETURNING code, id"
+    )
+    params = {name: fields[name] for name in _INSERT_COLUMNS}
+    params["codes"] = [r[0] for r in rows]
+    params["emails"] = [r[1] for r in rows]
+    params["names"] = [r[2] for r in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def link_sessions(code_ids: list[int], session_ids: list[int]) -> None:
+    """One ``INSERT … SELECT`` of the cross product of codes and sessions."""
+    table = PromoCodeSession._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (promo_code_id, session_id) "  # noqa: S608 - our table name
+            "SELECT c, s FROM unnest(%s::bigint[]) AS c CROSS JOIN unnest(%s::bigint[]) AS s",
+            [code_ids, session_ids],
+        )
+
+
+# --- Expiry ------------------------------------------------------------------------------
+
+
+def expire_due(at: datetime, latest_due: date) -> dict[int, int]:
+    """One set-based UPDATE joined with the sites' time zones."""
+    site_table = Site._meta.db_table
+    sql = (
+        f"WITH expired AS (UPDATE {TABLE} AS p SET status = %(expired)s "  # noqa: S608 - our tables
+        f"FROM {site_table} AS s WHERE p.site_id = s.id AND p.status = %(active)s "
+        "AND p.expires_on < %(latest_due)s "
+        "AND p.expires_on < (%(at)s::timestamptz AT TIME ZONE s.time_zone)::date "
+        "RETURNING p.site_id) SELECT site_id, count(*) FROM expired GROUP BY site_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "expired": Status.EXPIRED,
+                "active": Status.ACTIVE,
+                "latest_due": latest_due,
+                "at": at,
+            },
+        )
+        return dict(cursor.fetchall())
+
+
+# --- Report search -----------------------------------------------------------------------
+
+
+def contains_filter(codes: QuerySet[PromoCode], text: str) -> QuerySet[PromoCode]:
+    """An EXISTS on the trigram-indexed search table (``PromoCodeSearch``, kept by triggers).
+
+    The planner probes it per row of an ordered scan for common terms, or starts from the
+    trigram index for rare ones.
+    """
+    matches = PromoCodeSearch.objects.filter(promo_code=OuterRef("pk"), text__contains=text.upper())
+    return codes.filter(Exists(matches))
+
+
+# --- CSV export: COPY --------------------------------------------------------------------
+
+
+def _col(name: str) -> str:
+    return f'"{TABLE}"."{name}"'
+
+
+def _safe_sql(expression: str) -> str:
+    triggers = ", ".join(
+        "E'\\t'" if c == "\t" else "E'\\r'" if c == "\r" else f"'{c}'" for c in FORMULA_TRIGGERS
+    )
+    return (
+        f"CASE WHEN left({expression}, 1) IN ({triggers}) "
+        f"THEN '''' || {expression} ELSE {expression} END"
+    )
+
+
+def _labels_sql(column: str, labels: dict[str, str]) -> tuple[str, list]:
+    cases = " ".join("WHEN %s THEN %s" for _ in labels)
+    params = [item for pair in labels.items() for item in pair]
+    return f"CASE {column} {cases} ELSE {column} END", params
+
+
+def copy_queryset(site: Site, codes: QuerySet[PromoCode]) -> QuerySet:
+    """The report's queryset with every CSV cell computed by PostgreSQL (as text)."""
+    kinds_sql, kinds_params = _labels_sql(_col("kind"), kind_labels())
+    status_sql, status_params = _labels_sql(_col("status"), status_labels())
+    through = PromoCodeSession._meta.db_table
+    sessions = Session._meta.db_table
+    titles = (
+        f"(SELECT string_agg(s.title, '; ' ORDER BY s.title) FROM {through} t "  # noqa: S608
+        f"JOIN {sessions} s ON s.id = t.session_id WHERE t.promo_code_id = {_col('id')})"
+    )
+    cells = {
+        "c_code": (_safe_sql(f"{_col('code')}::text"), []),
+        "c_name": (_safe_sql(f"{_col('recipient_name')}::text"), []),
+        "c_email": (_safe_sql(f"{_col('recipient_email')}::text"), []),
+        "c_discount": (
+            f"CASE WHEN {_col('discount_type')} = 'percent' "
+            f"THEN trim_scale({_col('discount_value')})::text || '%%' "
+            f"ELSE {_col('discount_value')}::text || ' ' || %s END",
+            [site.currency],
+        ),
+        "c_applicable": (
+            f"CASE {_col('applies_to')} WHEN 'kind' THEN {kinds_sql} "
+            # The titles are computed once: the formula guard as an anchored regexp here.
+            f"WHEN 'sessions' THEN regexp_replace(COALESCE({titles}, ''), "
+            r"'^([=+@\t\r-])', '''\1') ELSE %s END",
+            [*kinds_params, str(AppliesTo.ALL.label)],
+        ),
+        "c_uses": (f"{_col('uses')}::text", []),
+        "c_allowed": (f"COALESCE({_col('max_uses')}::text, %s)", [_("Unlimited")]),
+        "c_created": (
+            f"to_char({_col('created_at')} AT TIME ZONE %s, 'DD/MM/YYYY HH24:MI')",
+            [site.time_zone],
+        ),
+        "c_expires": (f"to_char({_col('expires_on')}, 'DD/MM/YYYY')", []),
+        "c_status": (status_sql, status_params),
+    }
+    annotated = codes.order_by("-created_at", "-id").annotate(
+        # Fixed SQL of ours; every value (labels, currency, time zone) is a parameter.
+        **{name: RawSQL(sql, params) for name, (sql, params) in cells.items()}  # noqa: S611
+    )
+    return annotated.values_list(*cells)
+
+
+def csv_blocks(site: Site, codes: QuerySet[PromoCode]) -> Iterator[bytes]:
+    """``COPY (SELECT …) TO STDOUT (FORMAT csv)`` of the report's own filtered queryset
+    (compiled by Django, wrapped in COPY), passed on in 64 KB blocks with flat memory.
+    """
+    try:
+        sql, params = copy_queryset(site, codes).query.sql_with_params()
+    except EmptyResultSet:
+        return
+    block = bytearray()
+    # psycopg binds COPY's parameters on the client side.
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for data in copy:
+            block += data
+            if len(block) >= BLOCK_BYTES:
+                yield bytes(block)
+                block.clear()
+    if block:
+        yield bytes(block)

@@ -1,0 +1,96 @@
+"""Forms of the Promotional Codes Report: its parameters (GET) and its bulk actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Service, Site
+
+from .form_fields import date_field
+from .models import Status
+
+
+class ReportFilterForm(forms.Form):
+    """The report's parameters (GET): *Show report*."""
+
+    service = forms.ChoiceField(label=_("Promo codes for"), choices=Service.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Status.choices], required=False
+    )
+    created_from = date_field(_("Created from"), required=False)
+    created_to = date_field(_("Created until"), required=False)
+    expires_from = date_field(_("Expiring from"), required=False)
+    expires_to = date_field(_("Expiring until"), required=False)
+    q = forms.CharField(label=_("Code or recipient contains"), max_length=100, required=False)
+    batch = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Plain Bootstrap markup (rendered by promocodes/_field.html, lighter than crispy).
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        for start, end in (("created_from", "created_to"), ("expires_from", "expires_to")):
+            if data.get(start) and data.get(end) and data[start] > data[end]:
+                self.add_error(end, _("This date is before the start date."))
+        return data
+
+
+class ReportActionForm(forms.Form):
+    """A bulk action on the selected codes, or on every code matching the parameters."""
+
+    ACTION_EXTEND, ACTION_DELETE = "extend", "delete"
+    SCOPE_SELECTED, SCOPE_ALL = "selected", "all"
+
+    action = forms.ChoiceField(
+        choices=[
+            (ACTION_EXTEND, _("Extend expiration date")),
+            (ACTION_DELETE, _("Delete promotional codes")),
+        ]
+    )
+    scope = forms.ChoiceField(
+        choices=[(SCOPE_SELECTED, _("Selected codes")), (SCOPE_ALL, _("All matching codes"))],
+        initial=SCOPE_SELECTED,
+        required=False,
+    )
+    ids = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    until = date_field(_("Extend until (dd/mm/yyyy)"), required=False)
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+
+    def clean_ids(self):
+        # Any integers: the codes are looked up within the site and the report's filters.
+        raw = self.cleaned_data.get("ids") or []
+        if isinstance(raw, str):
+            raw = [raw]
+        ids = []
+        for value in raw[:1000]:
+            try:
+                ids.append(int(value))
+            except (TypeError, ValueError):
+                continue
+        return ids
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope") or self.SCOPE_SELECTED
+        data["scope"] = scope
+        if scope == self.SCOPE_SELECTED and not data.get("ids"):
+            raise ValidationError(_("Select at least one promo code."), code="nothing")
+        if data.get("action") == self.ACTION_EXTEND:
+            until: date | None = data.get("until")
+            if until is None:
+                if "until" not in self.errors:
+                    self.add_error("until", _("Enter the new expiration date (dd/mm/yyyy)."))
+            elif until < self.site.today():
+                self.add_error("until", _("The new expiration date is in the past."))
+        return data
