@@ -24,9 +24,10 @@ from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.response import Response
 
-from promocodes import codegen, csv_export, selectors, services
-from promocodes.forms import CreatePromoCodesForm, ReportActionForm, ReportFilterForm
+from promocodes import bulk, codegen, creation, csv_export, selectors, tasks
+from promocodes.forms import CreatePromoCodesForm
 from promocodes.models import CreationBatch, PromoCode
+from promocodes.report_forms import ReportActionForm, ReportFilterForm
 
 from .. import schema
 from ..errors import BadRequest, Conflict, Unprocessable, form_errors
@@ -169,11 +170,11 @@ class PromoCodeListView(SiteAPIView):
                 raise Conflict(errors["code"][0], "code_taken", errors)
             raise Unprocessable(errors)
         try:
-            batch = services.start_creation(self.site, request.user, form.creation_params())
-        except services.CodeAlreadyExists as exc:
+            batch = tasks.start_creation(self.site, request.user, form.creation_params())
+        except creation.CodeAlreadyExists as exc:
             message = str(_("This promo code already exists in this site."))
             raise Conflict(message, "code_taken", {"code": [message]}) from exc
-        except services.CodeSpaceExhausted as exc:
+        except creation.CodeSpaceExhausted as exc:
             message = str(_("Not enough unused codes of this length: choose a longer one."))
             raise Unprocessable({"code_length": [message]}) from exc
         batch.refresh_from_db()  # a small creation has run meanwhile
@@ -266,7 +267,7 @@ class ExtendView(BulkActionView):
         if not action.is_valid():
             raise Unprocessable(form_errors(action))
         codes = self.selected_codes(body)
-        result = services.extend_expiry(
+        result = bulk.extend_expiry(
             self.site, codes, action.cleaned_data["until"], request.user
         )
         return Response(ExtendResultSerializer(result).data)
@@ -280,7 +281,7 @@ class DeleteView(BulkActionView):
     )
     def post(self, request, site_slug):
         body = self.body(SelectionSerializer)
-        deleted = services.soft_delete(self.site, self.selected_codes(body), request.user)
+        deleted = bulk.soft_delete(self.site, self.selected_codes(body), request.user)
         return Response({"deleted": deleted})
 
 
