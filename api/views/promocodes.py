@@ -267,9 +267,7 @@ class ExtendView(BulkActionView):
         if not action.is_valid():
             raise Unprocessable(form_errors(action))
         codes = self.selected_codes(body)
-        result = bulk.extend_expiry(
-            self.site, codes, action.cleaned_data["until"], request.user
-        )
+        result = bulk.extend_expiry(self.site, codes, action.cleaned_data["until"], request.user)
         return Response(ExtendResultSerializer(result).data)
 
 
