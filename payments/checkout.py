@@ -32,19 +32,18 @@ from promocodes import services as promo_services
 from sites.models import Session, Site
 
 from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTimeout, Outcome
-from .gateways.payflow import NOT_FOUND, payflow_gateways
-from .gateways.paypal_rest import paypal_orders_gateway
+from .gateways.payflow import NOT_FOUND
 from .models import (
     FINAL_STATUSES,
     CommerceSettings,
-    ExpressCheckoutAccount,
     Mode,
-    PayflowAccount,
     Payment,
     PaymentMethod,
     PaymentStatus,
     Registration,
 )
+from .models.providers import ProviderAccount
+from .provider_gateways import card_gateway_for, paypal_form_origins, redirect_gateway_for
 from .providers import active_account
 
 logger = logging.getLogger(__name__)
@@ -59,20 +58,21 @@ class Offer:
     """What the payment page may offer for one session, or why it cannot."""
 
     commerce: CommerceSettings | None
-    account: PayflowAccount | ExpressCheckoutAccount | None
+    account: ProviderAccount | None
     unavailable: str = ""
 
     @property
     def cards(self) -> tuple[str, ...]:
-        if isinstance(self.account, PayflowAccount):
-            return tuple(c for c in self.account.offered_cards if c in self.account.cards)
-        return ()
+        return self.account.cards_on_offer if self.account else ()
 
     @property
     def paypal_button(self) -> bool:
-        if isinstance(self.account, ExpressCheckoutAccount):
-            return True
         return bool(self.account and self.account.offers_paypal_button)
+
+    @property
+    def paypal_form_origins(self) -> list[str]:
+        """Origins the payment form may end on after its redirect to PayPal (CSP form-action)."""
+        return paypal_form_origins(self.commerce.mode)
 
 
 def offer_for(site: Site, session: Session) -> Offer:
@@ -118,35 +118,9 @@ def quote(site: Site, session: Session, code_text: str = "") -> Quote:
 # --- Gateways ----------------------------------------------------------------------------
 
 
-def mode_of(payment: Payment) -> str:
-    return Mode.TEST if payment.is_test else Mode.PRODUCTION
-
-
 def request_id(payment: Payment, step: str) -> str:
     """The PayPal request id of one step of this payment attempt (stable across retries)."""
     return f"{payment.idempotency_key.hex}-{step}"
-
-
-def payflow_for(payment: Payment):
-    account = PayflowAccount.objects.get(site=payment.site_id, kind=payment.provider)
-    return payflow_gateways(
-        mode_of(payment),
-        partner=account.partner_value,
-        vendor=account.vendor,
-        user=account.user or account.vendor,
-        password=account.password,
-    )
-
-
-def redirect_gateway_for(payment: Payment):
-    if payment.provider in PayflowAccount.KINDS:
-        return payflow_for(payment)[1]
-    account = ExpressCheckoutAccount.objects.get(site=payment.site_id, kind=payment.provider)
-    return paypal_orders_gateway(
-        mode_of(payment),
-        payee_email=account.paypal_email,
-        brand_name=payment.site.commerce.business_name,
-    )
 
 
 # --- Creating an attempt --------------------------------------------------------------------
@@ -224,7 +198,7 @@ def pay_by_card(payment: Payment, card: CardDetails) -> Payment:
     if payment.amount == 0:
         return settle(payment, _free_result())
     _transition(payment, (PaymentStatus.CREATED,), PaymentStatus.PENDING)
-    client, _checkout = payflow_for(payment)
+    client = card_gateway_for(payment)
     try:
         result = client.sale(
             card,
@@ -385,7 +359,7 @@ def resolve_pending(payment: Payment) -> Payment:
         return payment
     try:
         if payment.method == PaymentMethod.CARD:
-            client, _checkout = payflow_for(payment)
+            client = card_gateway_for(payment)
             result = client.inquiry(request_id=request_id(payment, "sale"))
             if result.code == NOT_FOUND:
                 return settle(payment, _error_result(str(_("The payment did not reach PayPal."))))

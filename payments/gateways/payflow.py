@@ -22,8 +22,9 @@ Reliability, as ``base.py`` requires:
 Secrets never leave this module: ``raw`` drops ``ACCT``, ``CVV2``, ``EXPDATE`` and ``PWD``,
 and the log lines carry the transaction type, request id, RESULT and PNREF only.
 
-This module imports no models; messages are lazily translatable and rendered (in the active
-language) when a result is built.
+This module imports no models and reads no settings: ``payments.provider_gateways`` builds
+the clients from an account's plain values and the configured endpoints. Messages are lazily
+translatable and rendered (in the active language) when a result is built.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 import requests
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .base import CardDetails, Checkout, GatewayError, GatewayResult, GatewayTimeout, Outcome
@@ -247,6 +247,25 @@ class PayflowClient:
         if amount is not None:
             fields["AMT"] = format_amount(amount)
         return self.transact(fields, request_id)
+
+    def refund(
+        self, reference: str, amount: Decimal | None, currency: str, request_id: str
+    ) -> GatewayResult:
+        """``RefundGateway``: credit a card sale (``TENDER=C``). **Moves money.**
+        Payflow refunds in the original's currency; ``currency`` is not sent."""
+        return self.credit(reference, amount, request_id)
+
+    def test_connection(self) -> GatewayResult:
+        """``ConnectionTest``: an inquiry for a reference that cannot exist. RESULT 19 (not
+        found) or 0 proves the credentials were accepted (approved); RESULT 1 means they were
+        not. The message is PayPal's ``RESPMSG``. Never moves money."""
+        result = self.inquiry(reference="TESTCONNECTN")
+        accepted = result.code in ("0", NOT_FOUND)
+        return replace(
+            result,
+            outcome=A if accepted else E,
+            message=result.raw.get("RESPMSG") or result.message,
+        )
 
     def inquiry(
         self, *, reference: str = "", request_id: str = "", tender: str = "C"
@@ -490,44 +509,3 @@ def _paypal_wording(result: GatewayResult) -> GatewayResult:
     if result.outcome is Outcome.DECLINED:
         return replace(result, message=str(_PAYPAL_DECLINED))
     return result
-
-
-# --- construction from settings --------------------------------------------------------------
-
-_LIVE_MODES = frozenset({"production", "live"})
-_TEST_MODES = frozenset({"test", "sandbox"})
-
-
-def _is_live(mode: str) -> bool:
-    if mode in _LIVE_MODES:
-        return True
-    if mode in _TEST_MODES:
-        return False
-    raise ValueError(f"unknown mode {mode!r}")
-
-
-def payflow_endpoint(mode: str) -> str:
-    """The Payflow host for ``test`` (pilot) or ``production``/``live``, from settings."""
-    return settings.PAYPAL_PAYFLOW_LIVE_URL if _is_live(mode) else settings.PAYPAL_PAYFLOW_TEST_URL
-
-
-def express_checkout_redirect_url(mode: str) -> str:
-    """PayPal's buyer approval page for ``test`` or ``production``/``live``, from settings."""
-    if _is_live(mode):
-        return settings.PAYPAL_EC_LIVE_REDIRECT_URL
-    return settings.PAYPAL_EC_TEST_REDIRECT_URL
-
-
-def payflow_gateways(
-    mode: str, *, partner: str, vendor: str, user: str, password: str
-) -> tuple[PayflowClient, PayflowExpressCheckout]:
-    """The card gateway and the Express Checkout gateway of one merchant account."""
-    client = PayflowClient(
-        payflow_endpoint(mode),
-        partner,
-        vendor,
-        user,
-        password,
-        timeout=settings.PAYPAL_TIMEOUT_SECONDS,
-    )
-    return client, PayflowExpressCheckout(client, express_checkout_redirect_url(mode))

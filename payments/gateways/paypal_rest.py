@@ -37,7 +37,6 @@ from typing import Any
 
 import requests
 from apimatic_core.utilities.auth_helper import AuthHelper
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from paypalserversdk.api_helper import APIHelper
 from paypalserversdk.configuration import Configuration, Environment, Server
@@ -326,7 +325,8 @@ class PayPalOrdersGateway:
     ``payee_email`` through ``purchase_units[].payee``. ``mock_response`` (a code such as
     ``"INSTRUMENT_DECLINED"``, or a JSON value) is sent as ``PayPal-Mock-Response`` on every
     call, for negative tests against PayPal's sandbox or the simulator; each call also takes
-    its own ``mock_response``.
+    its own ``mock_response``. ``merchant_id`` (the payee's ``merchantIdInPayPal``, once it
+    granted API permission) names the merchant the platform refunds for.
     """
 
     def __init__(
@@ -340,9 +340,11 @@ class PayPalOrdersGateway:
         session: requests.Session | None = None,
         mock_response: str | None = None,
         brand_name: str = "",
+        merchant_id: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.payee_email = payee_email
+        self.merchant_id = merchant_id
         self.timeout = timeout
         self.mock_response = mock_response
         self.brand_name = brand_name[:127]
@@ -541,9 +543,10 @@ class PayPalOrdersGateway:
         """Refund capture ``reference`` in full (``None``) or in part. **Moves money.**
 
         Idempotent by ``request_id``. ``reference`` of the result is the refund's id.
-        ``merchant_id`` (the payee's ``merchantIdInPayPal``) is sent as PayPal-Auth-Assertion:
-        the platform refunds on the merchant's behalf.
+        ``merchant_id`` (the payee's ``merchantIdInPayPal``; the gateway's own by default) is
+        sent as PayPal-Auth-Assertion: the platform refunds on the merchant's behalf.
         """
+        merchant_id = merchant_id or self.merchant_id
         body = RefundRequest()
         if amount is not None:
             body = RefundRequest(
@@ -609,33 +612,3 @@ class PayPalOrdersGateway:
             order_id=str(body.get("id") or token),
             raw=answer.raw(),
         )
-
-
-# --- construction from settings --------------------------------------------------------------
-
-_LIVE_MODES = frozenset({"production", "live"})
-_TEST_MODES = frozenset({"test", "sandbox"})
-
-
-def rest_settings(mode: str) -> tuple[str, str, str]:
-    """(base URL, platform client id, platform secret) for ``test`` or ``production``/``live``."""
-    if mode in _LIVE_MODES:
-        return (
-            settings.PAYPAL_REST_LIVE_URL,
-            settings.PAYPAL_REST_LIVE_CLIENT_ID,
-            settings.PAYPAL_REST_LIVE_SECRET,
-        )
-    if mode in _TEST_MODES:
-        return (
-            settings.PAYPAL_REST_TEST_URL,
-            settings.PAYPAL_REST_TEST_CLIENT_ID,
-            settings.PAYPAL_REST_TEST_SECRET,
-        )
-    raise ValueError(f"unknown mode {mode!r}")
-
-
-def paypal_orders_gateway(mode: str, *, payee_email: str, **kwargs: Any) -> PayPalOrdersGateway:
-    """The Orders v2 gateway paying ``payee_email``, with the platform credentials of ``mode``."""
-    base_url, client_id, secret = rest_settings(mode)
-    kwargs.setdefault("timeout", settings.PAYPAL_TIMEOUT_SECONDS)
-    return PayPalOrdersGateway(base_url, client_id, secret, payee_email, **kwargs)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,32 +13,8 @@ from promocodes.services import PromoCodeRefused
 from sites.models import Session, Site
 
 from .. import checkout
-from ..gateways.payflow import express_checkout_redirect_url
-from ..gateways.paypal_rest import rest_settings
-from ..models import Mode, Payment, PaymentMethod, PaymentStatus
+from ..models import Payment, PaymentMethod, PaymentStatus
 from ..pay_forms import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
-
-# Web origins where PayPal shows its approval pages, besides the configured endpoints.
-PAYPAL_WEB_ORIGINS = {
-    Mode.TEST: "https://www.sandbox.paypal.com",
-    Mode.PRODUCTION: "https://www.paypal.com",
-}
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def paypal_form_origins(mode: str) -> list[str]:
-    """Origins a payment form may end on after its redirect to PayPal (CSP form-action)."""
-    return sorted(
-        {
-            _origin(express_checkout_redirect_url(mode)),
-            _origin(rest_settings(mode)[0]),
-            PAYPAL_WEB_ORIGINS[mode],
-        }
-    )
 
 
 class PaymentPageView(View):
@@ -149,7 +123,7 @@ class PaymentPageView(View):
             status=200,
         )
         if self.offer.commerce and self.offer.paypal_button:
-            response._csp_update = {"form-action": paypal_form_origins(self.offer.commerce.mode)}
+            response._csp_update = {"form-action": self.offer.paypal_form_origins}
         return response
 
 

@@ -16,10 +16,12 @@ from payments.gateways.payflow import (
     custref_for,
     decode_nvp,
     encode_nvp,
+    wire_request_id,
+)
+from payments.provider_gateways import (
     express_checkout_redirect_url,
     payflow_endpoint,
     payflow_gateways,
-    wire_request_id,
 )
 
 VISA = CardDetails(

@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from payments import refunds
 from payments.gateways.base import CardDetails
-from payments.gateways.payflow import payflow_gateways
-from payments.gateways.paypal_rest import PayPalOAuth, paypal_orders_gateway
+from payments.gateways.paypal_rest import PayPalOAuth
 from payments.models import (
     ExpressCheckoutAccount,
     PayflowAccount,
@@ -22,6 +21,7 @@ from payments.models import (
     PaymentStatus,
     Refund,
 )
+from payments.provider_gateways import payflow_gateways, paypal_orders_gateway
 from sites.models import Revision, Session
 from tests.sandbox.openapi import follow_to_return
 
