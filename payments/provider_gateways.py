@@ -37,7 +37,7 @@ from .gateways.base import (
 )
 from .gateways.partner_referrals import PartnerReferralsClient
 from .gateways.payflow import PayflowClient, PayflowExpressCheckout
-from .gateways.paypal_rest import PayPalOrdersGateway
+from .gateways.paypal_orders import PayPalOrdersGateway
 from .models import Mode, Payment, PaymentMethod, PermissionStatus
 from .models.providers import (
     ExpressCheckoutAccount,

@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 
 from payments.gateways.base import GatewayError, GatewayTimeout, Outcome
-from payments.gateways.paypal_rest import PayPalOAuth, PayPalOrdersGateway
+from payments.gateways.paypal_orders import PayPalOrdersGateway
+from payments.gateways.paypal_rest import PayPalOAuth
 from payments.provider_gateways import paypal_orders_gateway
 from tests.sandbox.openapi import ValidatingSession, follow_to_return
 
