@@ -1,4 +1,6 @@
-"""Taking payments: quotes, card sales, PayPal checkouts, and settling their outcome.
+"""The payment state machine: card sales, PayPal checkouts, and settling their outcome.
+
+What can be paid and at what price (``Offer``, ``quote``) are reads, in ``selectors``.
 
 Contract:
 * The amount is always computed here from the session's fee and the promo code; nothing the
@@ -35,84 +37,20 @@ from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTime
 from .gateways.payflow import NOT_FOUND
 from .models import (
     FINAL_STATUSES,
-    CommerceSettings,
     Mode,
     Payment,
     PaymentMethod,
     PaymentStatus,
     Registration,
 )
-from .models.providers import ProviderAccount
-from .provider_gateways import card_gateway_for, paypal_form_origins, redirect_gateway_for
-from .providers import active_account
+from .provider_gateways import card_gateway_for, redirect_gateway_for
+from .selectors import Offer, quote
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 
 
 # --- What can be paid, and how -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Offer:
-    """What the payment page may offer for one session, or why it cannot."""
-
-    commerce: CommerceSettings | None
-    account: ProviderAccount | None
-    unavailable: str = ""
-
-    @property
-    def cards(self) -> tuple[str, ...]:
-        return self.account.cards_on_offer if self.account else ()
-
-    @property
-    def paypal_button(self) -> bool:
-        return bool(self.account and self.account.offers_paypal_button)
-
-    @property
-    def paypal_form_origins(self) -> list[str]:
-        """Origins the payment form may end on after its redirect to PayPal (CSP form-action)."""
-        return paypal_form_origins(self.commerce.mode)
-
-
-def offer_for(site: Site, session: Session) -> Offer:
-    """Whether attendees can pay for this session now, and with what."""
-    if not site.ecommerce_provisioned:
-        return Offer(None, None, _("Online payment is not available for this site."))
-    commerce = CommerceSettings.objects.filter(site=site).first()
-    if commerce is None or not commerce.service_enabled(session.service):
-        return Offer(commerce, None, _("Online payment is not turned on for this session."))
-    if session.fee <= 0:
-        return Offer(commerce, None, _("This session is free: no payment is needed."))
-    account = active_account(commerce)
-    if account is None or account.pk is None:
-        return Offer(commerce, None, _("Online payment is not set up yet for this site."))
-    offer = Offer(commerce, account)
-    if not offer.cards and not offer.paypal_button:
-        return Offer(commerce, account, _("Online payment is not set up yet for this site."))
-    return offer
-
-
-@dataclass(frozen=True)
-class Quote:
-    fee: Decimal
-    discount: Decimal
-    amount: Decimal
-    currency: str
-    code: object | None = None  # the applicable PromoCode
-    refusal: str = ""  # why the typed code was refused, in plain words
-
-
-def quote(site: Site, session: Session, code_text: str = "") -> Quote:
-    """The price of ``session`` with ``code_text`` applied (read-only)."""
-    fee = session.fee.quantize(CENT)
-    if code_text.strip():
-        result = promo_services.check(site, code_text, session)
-        if result.ok:
-            discount = promo_services.discount_for(result.code, fee)
-            return Quote(fee, discount, fee - discount, site.currency, result.code)
-        return Quote(fee, Decimal("0.00"), fee, site.currency, None, result.message)
-    return Quote(fee, Decimal("0.00"), fee, site.currency)
 
 
 # --- Gateways ----------------------------------------------------------------------------
@@ -383,9 +321,3 @@ def resolve_pending(payment: Payment) -> Payment:
     ):
         _release_code(payment)
     return _reload(payment)
-
-
-def pending_to_resolve():
-    """Pending payments nobody has touched for ``PAYMENT_PENDING_GRACE_SECONDS``."""
-    quiet = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
-    return Payment.objects.filter(status=PaymentStatus.PENDING, updated_at__lt=quiet)

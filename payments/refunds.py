@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from sites import history
@@ -34,6 +34,7 @@ from sites import history
 from .gateways.base import GatewayError, GatewayResult, GatewayTimeout, Outcome
 from .models import Payment, PaymentStatus, Refund
 from .provider_gateways import refund_gateway_for
+from .selectors import available_to_refund, quiet_pending
 
 logger = logging.getLogger(__name__)
 
@@ -47,21 +48,6 @@ class RefundRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def pending_refunds_total(payment: Payment) -> Decimal:
-    """What refunds still waiting for PayPal's answer may have given back already."""
-    total = (
-        Refund.objects.filter(payment=payment, status=PaymentStatus.PENDING)
-        .aggregate(total=Sum("amount"))
-        .get("total")
-    )
-    return total or Decimal("0.00")
-
-
-def available_to_refund(payment: Payment) -> Decimal:
-    """Refundable now: charged − refunded − pending refunds (0 unless the payment is paid)."""
-    return max(Decimal("0.00"), payment.refundable_amount - pending_refunds_total(payment))
 
 
 def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
@@ -89,6 +75,12 @@ def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
     refund = send_refund(refund)
     _record_revision(refund, actor)
     return refund
+
+
+def refunds_to_retry() -> QuerySet[Refund]:
+    """Refunds PayPal did not answer, left alone for ``PAYMENT_PENDING_GRACE_SECONDS``: to be
+    sent again with their own keys, oldest first."""
+    return quiet_pending(Refund.objects.all(), "created_at").order_by("created_at")
 
 
 def retry_refund(refund: Refund, actor) -> Refund:

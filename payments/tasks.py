@@ -8,7 +8,8 @@ import smtplib
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import checkout, receipts
+from . import checkout, receipts, refunds, selectors
+from .models import PaymentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
     once; safe to run on several workers at a time.
     """
     counts: dict[str, int] = {}
-    for payment in checkout.pending_to_resolve().select_related("site", "session")[:limit]:
+    for payment in selectors.payments_to_resolve().select_related("site", "session")[:limit]:
         status = checkout.resolve_pending(payment).status
         counts[status] = counts.get(status, 0) + 1
     if counts:
@@ -44,18 +45,8 @@ def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
 @shared_task(name="payments.tasks.resolve_pending_refunds", acks_late=True)
 def resolve_pending_refunds(limit: int = 100) -> int:
     """Send again, with their own keys, the refunds PayPal did not answer (never twice)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from . import refunds
-    from .models import PaymentStatus, Refund
-
-    quiet = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
-    pending = Refund.objects.filter(status=PaymentStatus.PENDING, created_at__lt=quiet)
     settled = 0
-    for refund in pending.order_by("created_at")[:limit]:
+    for refund in refunds.refunds_to_retry()[:limit]:
         if refunds.send_refund(refund).status != PaymentStatus.PENDING:
             settled += 1
     return settled

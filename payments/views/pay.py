@@ -12,7 +12,7 @@ from django.views import View
 from promocodes.services import PromoCodeRefused
 from sites.models import Session, Site
 
-from .. import checkout
+from .. import checkout, selectors
 from ..models import Payment, PaymentMethod, PaymentStatus
 from ..pay_forms import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 
@@ -28,7 +28,7 @@ class PaymentPageView(View):
         self.session = get_object_or_404(
             Session.objects.for_site(self.site), pk=kwargs["session_id"]
         )
-        self.offer = checkout.offer_for(self.site, self.session)
+        self.offer = selectors.offer_for(self.site, self.session)
 
     def get(self, request, *args, **kwargs):
         return self.render_page(PaymentForm(card_types=self.offer.cards))
@@ -111,7 +111,7 @@ class PaymentPageView(View):
                 if form.is_bound and hasattr(form, "cleaned_data")
                 else ""
             )
-            context["quote"] = checkout.quote(self.site, self.session, code_text)
+            context["quote"] = selectors.quote(self.site, self.session, code_text)
             if context["quote"].refusal and "promo_code" not in form.errors:
                 form.add_error("promo_code", context["quote"].refusal)
             if form.is_bound:
