@@ -13,8 +13,8 @@ from promocodes.services import PromoCodeRefused
 from sites.models import Session, Site
 
 from .. import checkout, selectors
+from ..forms.pay import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 from ..models import Payment, PaymentMethod, PaymentStatus
-from ..pay_forms import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 
 
 class PaymentPageView(View):

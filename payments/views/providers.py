@@ -11,9 +11,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from .. import providers
+from ..forms.providers import FORM_BY_MODEL
 from ..gateways.base import GatewayError
 from ..models import ProviderKind
-from ..provider_forms import FORM_BY_MODEL
 from .settings import EcommerceMixin
 
 

@@ -21,8 +21,8 @@ from django.views.generic import FormView, TemplateView
 from sites.models import KINDS_BY_SERVICE, Service, Session
 from sites.scoping import SiteMemberMixin
 
+from ..forms.sessions import SessionForm, save_session
 from ..models import CommerceSettings
-from ..session_forms import SessionForm, save_session
 
 PAGE_SIZE = 50
 

@@ -17,8 +17,8 @@ from django.views.generic import TemplateView
 from sites.scoping import SiteMemberMixin
 
 from .. import refunds, selectors, transactions
+from ..forms.transactions import DeleteTestPaymentsForm, RefundForm, TransactionFilterForm
 from ..models import Payment, PaymentStatus, Refund
-from ..transaction_forms import DeleteTestPaymentsForm, RefundForm, TransactionFilterForm
 
 STATUS_BADGES = {
     PaymentStatus.PAID: "success",
