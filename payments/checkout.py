@@ -44,6 +44,7 @@ from .models import (
     Registration,
 )
 from .provider_gateways import card_gateway_for, redirect_gateway_for
+from .receipts import queue_receipt
 from .selectors import Offer, quote
 
 logger = logging.getLogger(__name__)
@@ -255,9 +256,7 @@ def settle(payment: Payment, result: GatewayResult) -> Payment:
                         "attendee_email": payment.attendee_email,
                     },
                 )
-                from .tasks import send_receipt
-
-                transaction.on_commit(lambda: send_receipt.delay(payment.pk))
+                queue_receipt(payment.pk)
         return _reload(payment)
     status = PaymentStatus.DECLINED if result.outcome is Outcome.DECLINED else PaymentStatus.FAILED
     if _transition(payment, (PaymentStatus.CREATED, PaymentStatus.PENDING), status, **fields):

@@ -1,29 +1,23 @@
-"""Celery tasks of the payments app: receipts and the resolver of pending payments."""
+"""Celery tasks of the payments app: the resolvers of pending payments and refunds.
+
+Tasks call the services; no service imports this module. The receipt task lives with the
+receipts (``receipts.send_receipt_task``) and is registered here too, since the worker imports
+every app's ``tasks`` module.
+"""
 
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from celery import shared_task
-from django.db import DatabaseError
 
-from . import checkout, receipts, refunds, selectors
+from . import checkout, refunds, selectors
 from .models import PaymentStatus
+from .receipts import send_receipt_task
 
 logger = logging.getLogger(__name__)
 
-
-@shared_task(
-    name="payments.tasks.send_receipt",
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError, DatabaseError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def send_receipt(payment_id: int) -> bool:
-    return receipts.send_receipt(payment_id)
+__all__ = ["resolve_pending_payments", "resolve_pending_refunds", "send_receipt_task"]
 
 
 @shared_task(name="payments.tasks.resolve_pending_payments", acks_late=True)
