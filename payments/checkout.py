@@ -34,7 +34,7 @@ from promocodes import services as promo_services
 from sites.models import Session, Site
 
 from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTimeout, Outcome
-from .gateways.payflow import NOT_FOUND
+from .gateways.payflow_wire import NOT_FOUND
 from .models import (
     FINAL_STATUSES,
     Mode,

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from payments.gateways.base import CardDetails, GatewayTimeout, Outcome
-from payments.gateways.payflow import (
+from payments.gateways.payflow import PayflowClient
+from payments.gateways.payflow_wire import (
     NOT_FOUND,
-    PayflowClient,
     custref_for,
     decode_nvp,
     encode_nvp,
