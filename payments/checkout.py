@@ -1,4 +1,6 @@
-"""Taking payments: quotes, card sales, PayPal checkouts, and settling their outcome.
+"""The payment state machine: card sales, PayPal checkouts, and settling their outcome.
+
+What can be paid and at what price (``Offer``, ``quote``) are reads, in ``selectors``.
 
 Contract:
 * The amount is always computed here from the session's fee and the promo code; nothing the
@@ -29,24 +31,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from promocodes import redemption
-from promocodes import selectors as promo_selectors
 from sites.models import Session, Site
 
 from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTimeout, Outcome
-from .gateways.payflow import NOT_FOUND, payflow_gateways
-from .gateways.paypal_rest import paypal_orders_gateway
+from .gateways.payflow_wire import NOT_FOUND
 from .models import (
     FINAL_STATUSES,
-    CommerceSettings,
-    ExpressCheckoutAccount,
     Mode,
-    PayflowAccount,
     Payment,
     PaymentMethod,
     PaymentStatus,
     Registration,
 )
-from .providers import active_account
+from .provider_gateways import card_gateway_for, redirect_gateway_for
+from .receipts import queue_receipt
+from .selectors import Offer, quote
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -55,99 +54,12 @@ CENT = Decimal("0.01")
 # --- What can be paid, and how -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Offer:
-    """What the payment page may offer for one session, or why it cannot."""
-
-    commerce: CommerceSettings | None
-    account: PayflowAccount | ExpressCheckoutAccount | None
-    unavailable: str = ""
-
-    @property
-    def cards(self) -> tuple[str, ...]:
-        if isinstance(self.account, PayflowAccount):
-            return tuple(c for c in self.account.offered_cards if c in self.account.cards)
-        return ()
-
-    @property
-    def paypal_button(self) -> bool:
-        if isinstance(self.account, ExpressCheckoutAccount):
-            return True
-        return bool(self.account and self.account.offers_paypal_button)
-
-
-def offer_for(site: Site, session: Session) -> Offer:
-    """Whether attendees can pay for this session now, and with what."""
-    if not site.ecommerce_provisioned:
-        return Offer(None, None, _("Online payment is not available for this site."))
-    commerce = CommerceSettings.objects.filter(site=site).first()
-    if commerce is None or not commerce.service_enabled(session.service):
-        return Offer(commerce, None, _("Online payment is not turned on for this session."))
-    if session.fee <= 0:
-        return Offer(commerce, None, _("This session is free: no payment is needed."))
-    account = active_account(commerce)
-    if account is None or account.pk is None:
-        return Offer(commerce, None, _("Online payment is not set up yet for this site."))
-    offer = Offer(commerce, account)
-    if not offer.cards and not offer.paypal_button:
-        return Offer(commerce, account, _("Online payment is not set up yet for this site."))
-    return offer
-
-
-@dataclass(frozen=True)
-class Quote:
-    fee: Decimal
-    discount: Decimal
-    amount: Decimal
-    currency: str
-    code: object | None = None  # the applicable PromoCode
-    refusal: str = ""  # why the typed code was refused, in plain words
-
-
-def quote(site: Site, session: Session, code_text: str = "") -> Quote:
-    """The price of ``session`` with ``code_text`` applied (read-only)."""
-    fee = session.fee.quantize(CENT)
-    if code_text.strip():
-        result = promo_selectors.check(site, code_text, session)
-        if result.ok:
-            discount = redemption.discount_for(result.code, fee)
-            return Quote(fee, discount, fee - discount, site.currency, result.code)
-        return Quote(fee, Decimal("0.00"), fee, site.currency, None, result.message)
-    return Quote(fee, Decimal("0.00"), fee, site.currency)
-
-
 # --- Gateways ----------------------------------------------------------------------------
-
-
-def mode_of(payment: Payment) -> str:
-    return Mode.TEST if payment.is_test else Mode.PRODUCTION
 
 
 def request_id(payment: Payment, step: str) -> str:
     """The PayPal request id of one step of this payment attempt (stable across retries)."""
     return f"{payment.idempotency_key.hex}-{step}"
-
-
-def payflow_for(payment: Payment):
-    account = PayflowAccount.objects.get(site=payment.site_id, kind=payment.provider)
-    return payflow_gateways(
-        mode_of(payment),
-        partner=account.partner_value,
-        vendor=account.vendor,
-        user=account.user or account.vendor,
-        password=account.password,
-    )
-
-
-def redirect_gateway_for(payment: Payment):
-    if payment.provider in PayflowAccount.KINDS:
-        return payflow_for(payment)[1]
-    account = ExpressCheckoutAccount.objects.get(site=payment.site_id, kind=payment.provider)
-    return paypal_orders_gateway(
-        mode_of(payment),
-        payee_email=account.paypal_email,
-        brand_name=payment.site.commerce.business_name,
-    )
 
 
 # --- Creating an attempt --------------------------------------------------------------------
@@ -225,7 +137,7 @@ def pay_by_card(payment: Payment, card: CardDetails) -> Payment:
     if payment.amount == 0:
         return settle(payment, _free_result())
     _transition(payment, (PaymentStatus.CREATED,), PaymentStatus.PENDING)
-    client, _checkout = payflow_for(payment)
+    client = card_gateway_for(payment)
     try:
         result = client.sale(
             card,
@@ -344,9 +256,7 @@ def settle(payment: Payment, result: GatewayResult) -> Payment:
                         "attendee_email": payment.attendee_email,
                     },
                 )
-                from .tasks import send_receipt
-
-                transaction.on_commit(lambda: send_receipt.delay(payment.pk))
+                queue_receipt(payment.pk)
         return _reload(payment)
     status = PaymentStatus.DECLINED if result.outcome is Outcome.DECLINED else PaymentStatus.FAILED
     if _transition(payment, (PaymentStatus.CREATED, PaymentStatus.PENDING), status, **fields):
@@ -386,7 +296,7 @@ def resolve_pending(payment: Payment) -> Payment:
         return payment
     try:
         if payment.method == PaymentMethod.CARD:
-            client, _checkout = payflow_for(payment)
+            client = card_gateway_for(payment)
             result = client.inquiry(request_id=request_id(payment, "sale"))
             if result.code == NOT_FOUND:
                 return settle(payment, _error_result(str(_("The payment did not reach PayPal."))))
@@ -410,9 +320,3 @@ def resolve_pending(payment: Payment) -> Payment:
     ):
         _release_code(payment)
     return _reload(payment)
-
-
-def pending_to_resolve():
-    """Pending payments nobody has touched for ``PAYMENT_PENDING_GRACE_SECONDS``."""
-    quiet = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
-    return Payment.objects.filter(status=PaymentStatus.PENDING, updated_at__lt=quiet)

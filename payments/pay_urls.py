@@ -1,4 +1,5 @@
-"""Public URLs of the payment page (no login)."""
+"""Public URLs of the payment page, mounted under ``/pay/`` (no login); the console's are in
+``urls.py``."""
 
 from django.urls import path
 

@@ -18,28 +18,28 @@ from sites import history
 from sites.models import Site
 
 from .gateways.base import GatewayError
-from .gateways.partner_referrals import partner_referrals_client
-from .gateways.payflow import payflow_gateways
-from .models import CommerceSettings, ExpressCheckoutAccount, PayflowAccount, ProviderKind
-from .models.providers import DEFAULT_CURRENCY, PARTNER_BY_KIND, PermissionStatus
+from .gateways.partner_referrals import parse_return
+from .models import CommerceSettings, ExpressCheckoutAccount
+from .models.providers import (
+    DEFAULT_CURRENCY,
+    PARTNER_BY_KIND,
+    PermissionStatus,
+    ProviderAccount,
+    account_model,
+)
+from .provider_gateways import connection_test, partner_referrals_client
 from .readiness import register_provider_check
 
 logger = logging.getLogger(__name__)
 
-ProviderAccount = PayflowAccount | ExpressCheckoutAccount
-MODEL_BY_KIND = {
-    **{kind: PayflowAccount for kind in PayflowAccount.KINDS},
-    **{kind: ExpressCheckoutAccount for kind in ExpressCheckoutAccount.KINDS},
-}
-
 
 def account_for(site: Site, kind: str) -> ProviderAccount:
     """The site's settings for one provider (unsaved defaults when never configured)."""
-    model = MODEL_BY_KIND[ProviderKind(kind)]
+    model = account_model(kind)
     account = model.objects.for_site(site).filter(kind=kind).first()
     if account is None:
         account = model(site=site, kind=kind, currency=DEFAULT_CURRENCY[kind])
-        if model is PayflowAccount:
+        if kind in PARTNER_BY_KIND:
             account.partner = PARTNER_BY_KIND[kind]
     return account
 
@@ -106,26 +106,11 @@ def check_connection(account: ProviderAccount, mode: str) -> ConnectionCheck:
     OAuth token plus the account's permission status.
     """
     try:
-        if isinstance(account, PayflowAccount):
-            client, _checkout = payflow_gateways(
-                mode,
-                partner=account.partner_value,
-                vendor=account.vendor,
-                user=account.user or account.vendor,
-                password=account.password,
-            )
-            result = client.inquiry(reference="TESTCONNECTN")
-            ok = result.code in ("0", "19")
-            message = result.raw.get("RESPMSG") or result.message
-            return ConnectionCheck(ok, result.code, message)
-        client = partner_referrals_client(mode)
-        client.oauth.access_token()
-        if account.permission_status != PermissionStatus.GRANTED:
-            return ConnectionCheck(False, "PERMISSION", _("API permission is not granted yet."))
-        return ConnectionCheck(True, "OK", _("PayPal answered and API permission is granted."))
+        result = connection_test(account, mode).test_connection()
     except GatewayError as exc:
         logger.warning("Test connection failed for %s: %s", account, type(exc).__name__)
         return ConnectionCheck(False, type(exc).__name__, _("PayPal could not be reached."))
+    return ConnectionCheck(result.approved, result.code, result.message)
 
 
 def start_permission_grant(account: ExpressCheckoutAccount, mode: str, return_url: str) -> str:
@@ -149,8 +134,6 @@ def start_permission_grant(account: ExpressCheckoutAccount, mode: str, return_ur
 @transaction.atomic
 def finish_permission_grant(account: ExpressCheckoutAccount, query, actor) -> bool:
     """Record PayPal's answer from the consent return; True when permission was granted."""
-    from .gateways.partner_referrals import parse_return
-
     before = account.get_permission_status_display()
     consent = parse_return(query, expected_tracking_id=account.referral_tracking_id or "")
     account.permission_status = (

@@ -1,11 +1,19 @@
-"""The receipt e-mail an attendee gets once their payment is paid."""
+"""The receipt e-mail an attendee gets once their payment is paid, and its Celery task.
+
+``queue_receipt(payment_id)`` is how the payment state machine asks for a receipt: the task is
+queued once the current transaction commits, and the worker runs ``send_receipt``, which sends
+at most once.
+"""
 
 from __future__ import annotations
 
 import logging
+import smtplib
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -59,3 +67,21 @@ def send_receipt(payment_id: int) -> bool:
         raise
     logger.info("Receipt sent for payment %s", payment_id)
     return True
+
+
+# The name predates this module; kept so that receipts already queued are still delivered.
+@shared_task(
+    name="payments.tasks.send_receipt",
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError, DatabaseError),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_receipt_task(payment_id: int) -> bool:
+    return send_receipt(payment_id)
+
+
+def queue_receipt(payment_id: int) -> None:
+    """Have the worker send this payment's receipt once the current transaction commits."""
+    transaction.on_commit(lambda: send_receipt_task.delay(payment_id))

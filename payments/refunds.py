@@ -11,8 +11,9 @@
     ``Payment.refunded_amount`` grows by one ``F()`` UPDATE. A time-out leaves the refund
     pending, to be retried.
 
-The gateway: Payflow-family providers credit the sale's PNREF (``TRXTYPE=C``, ``ORIGID``,
-``TENDER=P`` for a PayPal-button payment) with the site's Payflow account; Express Checkout
+The gateway (``provider_gateways.refund_gateway_for``): Payflow-family providers credit the
+sale's PNREF (``TRXTYPE=C``, ``ORIGID``, ``TENDER=P`` for a PayPal-button payment) with the
+site's Payflow account; Express Checkout
 US/CA refunds the Orders v2 capture through Payments v2 with the platform's credentials.
 Test payments go to PayPal's test endpoints, live ones to the live endpoints. The PayPal call
 is made outside any database transaction, so no row stays locked while PayPal thinks.
@@ -23,24 +24,17 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from sites import history
 
 from .gateways.base import GatewayError, GatewayResult, GatewayTimeout, Outcome
-from .gateways.payflow import payflow_gateways
-from .gateways.paypal_rest import paypal_orders_gateway
-from .models import (
-    ExpressCheckoutAccount,
-    Mode,
-    PayflowAccount,
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-    Refund,
-)
+from .models import Payment, PaymentStatus, Refund
+from .provider_gateways import refund_gateway_for
+from .selectors import available_to_refund, quiet_pending
 
 logger = logging.getLogger(__name__)
 
@@ -54,21 +48,6 @@ class RefundRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def pending_refunds_total(payment: Payment) -> Decimal:
-    """What refunds still waiting for PayPal's answer may have given back already."""
-    total = (
-        Refund.objects.filter(payment=payment, status=PaymentStatus.PENDING)
-        .aggregate(total=Sum("amount"))
-        .get("total")
-    )
-    return total or Decimal("0.00")
-
-
-def available_to_refund(payment: Payment) -> Decimal:
-    """Refundable now: charged − refunded − pending refunds (0 unless the payment is paid)."""
-    return max(Decimal("0.00"), payment.refundable_amount - pending_refunds_total(payment))
 
 
 def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
@@ -96,6 +75,12 @@ def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
     refund = send_refund(refund)
     _record_revision(refund, actor)
     return refund
+
+
+def refunds_to_retry() -> QuerySet[Refund]:
+    """Refunds PayPal did not answer, left alone for ``PAYMENT_PENDING_GRACE_SECONDS``: to be
+    sent again with their own keys, oldest first."""
+    return quiet_pending(Refund.objects.all(), "created_at").order_by("created_at")
 
 
 def retry_refund(refund: Refund, actor) -> Refund:
@@ -144,7 +129,7 @@ def send_refund(refund: Refund) -> Refund:
     except GatewayTimeout:
         logger.warning("Refund %s of payment %s: no answer from PayPal", refund.pk, payment.pk)
         return refund
-    except (GatewayError, PayflowAccount.DoesNotExist, ExpressCheckoutAccount.DoesNotExist):
+    except (GatewayError, ObjectDoesNotExist):
         logger.warning("Refund %s of payment %s: gateway unusable", refund.pk, payment.pk)
         result = GatewayResult(
             outcome=Outcome.ERROR,
@@ -181,10 +166,6 @@ def record_result(refund: Refund, result: GatewayResult) -> Refund:
     return Refund.objects.select_related("payment").get(pk=refund.pk)
 
 
-def _mode(payment: Payment) -> str:
-    return Mode.TEST if payment.is_test else Mode.PRODUCTION
-
-
 def refund_request_id(refund: Refund) -> str:
     """The PayPal request id of a refund: its key, identical on every retry (32 characters,
     Payflow's limit)."""
@@ -192,26 +173,7 @@ def refund_request_id(refund: Refund) -> str:
 
 
 def _call_gateway(payment: Payment, refund: Refund) -> GatewayResult:
-    request_id = refund_request_id(refund)
-    if payment.provider in PayflowAccount.KINDS:
-        account = PayflowAccount.objects.get(site_id=payment.site_id, kind=payment.provider)
-        client, _checkout = payflow_gateways(
-            _mode(payment),
-            partner=account.partner_value,
-            vendor=account.vendor,
-            user=account.user or account.vendor,
-            password=account.password,
-        )
-        tender = "P" if payment.method == PaymentMethod.PAYPAL else "C"
-        return client.credit(payment.gateway_reference, refund.amount, request_id, tender=tender)
-    if payment.provider in ExpressCheckoutAccount.KINDS:
-        account = ExpressCheckoutAccount.objects.get(site_id=payment.site_id, kind=payment.provider)
-        gateway = paypal_orders_gateway(_mode(payment), payee_email=account.paypal_email)
-        return gateway.refund(
-            payment.gateway_reference,
-            refund.amount,
-            payment.currency,
-            request_id,
-            merchant_id=account.merchant_id_in_paypal,
-        )
-    raise GatewayError(f"no refund gateway for provider {payment.provider!r}")
+    gateway = refund_gateway_for(payment)
+    return gateway.refund(
+        payment.gateway_reference, refund.amount, payment.currency, refund_request_id(refund)
+    )

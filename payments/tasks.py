@@ -1,28 +1,23 @@
-"""Celery tasks of the payments app: receipts and the resolver of pending payments."""
+"""Celery tasks of the payments app: the resolvers of pending payments and refunds.
+
+Tasks call the services; no service imports this module. The receipt task lives with the
+receipts (``receipts.send_receipt_task``) and is registered here too, since the worker imports
+every app's ``tasks`` module.
+"""
 
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from celery import shared_task
-from django.db import DatabaseError
 
-from . import checkout, receipts
+from . import checkout, refunds, selectors
+from .models import PaymentStatus
+from .receipts import send_receipt_task
 
 logger = logging.getLogger(__name__)
 
-
-@shared_task(
-    name="payments.tasks.send_receipt",
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError, DatabaseError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def send_receipt(payment_id: int) -> bool:
-    return receipts.send_receipt(payment_id)
+__all__ = ["resolve_pending_payments", "resolve_pending_refunds", "send_receipt_task"]
 
 
 @shared_task(name="payments.tasks.resolve_pending_payments", acks_late=True)
@@ -33,7 +28,7 @@ def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
     once; safe to run on several workers at a time.
     """
     counts: dict[str, int] = {}
-    for payment in checkout.pending_to_resolve().select_related("site", "session")[:limit]:
+    for payment in selectors.payments_to_resolve().select_related("site", "session")[:limit]:
         status = checkout.resolve_pending(payment).status
         counts[status] = counts.get(status, 0) + 1
     if counts:
@@ -44,18 +39,8 @@ def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
 @shared_task(name="payments.tasks.resolve_pending_refunds", acks_late=True)
 def resolve_pending_refunds(limit: int = 100) -> int:
     """Send again, with their own keys, the refunds PayPal did not answer (never twice)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from . import refunds
-    from .models import PaymentStatus, Refund
-
-    quiet = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
-    pending = Refund.objects.filter(status=PaymentStatus.PENDING, created_at__lt=quiet)
     settled = 0
-    for refund in pending.order_by("created_at")[:limit]:
+    for refund in refunds.refunds_to_retry()[:limit]:
         if refunds.send_refund(refund).status != PaymentStatus.PENDING:
             settled += 1
     return settled

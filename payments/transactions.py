@@ -1,12 +1,9 @@
-"""The Transactions report: its filters, totals, pages and CSV, and the bulk deletion of test
-payments.
+"""The Transactions report's CSV export, and the bulk deletion of test payments.
 
-Reads: ``filtered_payments`` → ``report_totals`` (one aggregate query, one row per currency)
-→ ``report_page`` (a standard page: one COUNT, one SELECT joined with the session) →
-``stream_csv`` (a server-side cursor, flat in memory). Test payments are left out unless the
-filter asks for them, so the totals never mix play money with real money by default.
-
-Write: ``delete_test_payments`` — the only way payments are ever deleted, and only test ones.
+The report's rows, totals and pages are reads: ``selectors.filtered_payments``,
+``report_totals``, ``report_page``. Here: ``stream_csv`` (the rows of a filtered queryset from
+one server-side cursor, flat in memory) and ``delete_test_payments`` — the only way payments
+are ever deleted, and only test ones.
 """
 
 from __future__ import annotations
@@ -14,13 +11,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
-from django.core.paginator import Page, Paginator
 from django.db import models, transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,100 +25,7 @@ from sites.models import Site
 
 from .models import Payment, PaymentMethod, PaymentStatus
 
-PAGE_SIZE = 50
 CSV_CHUNK_ROWS = 2000
-
-
-class Scope:
-    """Which payments the report covers: real ones (the default), test ones, or both."""
-
-    LIVE = "live"
-    TEST = "test"
-    ALL = "all"
-
-
-@dataclass(frozen=True)
-class TransactionFilters:
-    date_from: date | None = None
-    date_to: date | None = None
-    session_id: int | None = None
-    status: str = ""
-    scope: str = Scope.LIVE
-
-
-def _start_of_day(day: date, site: Site) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=site.tzinfo)
-
-
-def filtered_payments(site: Site, filters: TransactionFilters) -> QuerySet[Payment]:
-    """The site's payments matching the report parameters (dates are the site's local days,
-    both ends included; the date is when the attendee started paying)."""
-    payments = Payment.objects.for_site(site)
-    if filters.scope == Scope.LIVE:
-        payments = payments.filter(is_test=False)
-    elif filters.scope == Scope.TEST:
-        payments = payments.filter(is_test=True)
-    if filters.date_from:
-        payments = payments.filter(created_at__gte=_start_of_day(filters.date_from, site))
-    if filters.date_to:
-        end = _start_of_day(filters.date_to + timedelta(days=1), site)
-        payments = payments.filter(created_at__lt=end)
-    if filters.session_id:
-        payments = payments.filter(session_id=filters.session_id)
-    if filters.status:
-        payments = payments.filter(status=filters.status)
-    return payments
-
-
-@dataclass(frozen=True)
-class Totals:
-    """The report's totals in one currency. Money figures count paid payments only."""
-
-    currency: str
-    count: int  # every matching payment, whatever its status
-    paid_count: int
-    gross: Decimal  # the fees of paid payments
-    discounts: Decimal
-    refunded: Decimal
-    net: Decimal  # what was charged and kept: amount − refunded
-
-
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
-
-
-def _paid_sum(expression) -> Coalesce:
-    return Coalesce(
-        Sum(expression, filter=Q(status=PaymentStatus.PAID), output_field=_MONEY),
-        Value(Decimal("0.00")),
-        output_field=_MONEY,
-    )
-
-
-def report_totals(payments: QuerySet[Payment]) -> list[Totals]:
-    """Gross, discounts, refunded, net and counts — one aggregate query, one row per currency
-    (a site that changed provider may hold payments in two currencies: never added up)."""
-    rows = (
-        payments.order_by()
-        .values("currency")
-        .annotate(
-            count=Count("id"),
-            paid_count=Count("id", filter=Q(status=PaymentStatus.PAID)),
-            gross=_paid_sum(F("fee")),
-            discounts=_paid_sum(F("discount")),
-            refunded=_paid_sum(F("refunded_amount")),
-            net=_paid_sum(
-                ExpressionWrapper(F("amount") - F("refunded_amount"), output_field=_MONEY)
-            ),
-        )
-        .order_by("currency")
-    )
-    return [Totals(**row) for row in rows]
-
-
-def report_page(payments: QuerySet[Payment], number) -> Page:
-    """One page of the report, newest first: two queries at any size (COUNT, rows+session)."""
-    rows = payments.select_related("session").order_by("-created_at", "-id")
-    return Paginator(rows, PAGE_SIZE).get_page(number)
 
 
 # --- CSV -------------------------------------------------------------------------------------

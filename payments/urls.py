@@ -1,3 +1,10 @@
+"""Console URLs of the payments app, mounted under ``/s/<site_slug>/`` (signed-in site members).
+
+The public payment page has its own file, ``pay_urls.py``, mounted under ``/pay/``: it needs no
+login and no site membership, and its URLs carry the site slug themselves. Two mount points
+with two audiences, so two URL files; every view still lives in ``views/``.
+"""
+
 from django.urls import path
 
 from .views import providers as provider_views

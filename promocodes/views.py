@@ -6,8 +6,6 @@ does not import ``payments`` (which builds on it), so it renders its own sub-nav
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.http import (
     Http404,
@@ -25,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from sites.models import KINDS_BY_SERVICE, Service, SessionKind
+from sites.models import Service, SessionKind, kinds_json
 from sites.scoping import SiteMemberMixin
 
 from . import bulk, creation, csv_export, selectors, tasks
@@ -72,9 +70,7 @@ class CreateView(PromoCodesMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kinds_json"] = json.dumps(
-            {service.value: list(kinds) for service, kinds in KINDS_BY_SERVICE.items()}
-        )
+        context["kinds_json"] = kinds_json()
         return context
 
     def form_valid(self, form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zoneinfo
 from datetime import date, datetime
 
@@ -117,6 +118,12 @@ KINDS_BY_SERVICE = {
     Service.TRAINING: (SessionKind.LIVE_TRAINING, SessionKind.TRAINING_RECORDING),
 }
 LIVE_KINDS = (SessionKind.LIVE_EVENT, SessionKind.LIVE_TRAINING)
+
+
+def kinds_json() -> str:
+    """``KINDS_BY_SERVICE`` as JSON, for the page scripts that show only the chosen service's
+    session kinds."""
+    return json.dumps({service.value: list(kinds) for service, kinds in KINDS_BY_SERVICE.items()})
 
 
 class Session(models.Model):

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from payments.session_forms import SessionForm, save_session
+from payments.forms.sessions import SessionForm, save_session
 from sites.models import Service, Session
 
 from .. import schema

@@ -12,9 +12,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from payments import refunds, transactions
+from payments import refunds, selectors, transactions
+from payments.forms.transactions import RefundForm, TransactionFilterForm
 from payments.models import Payment, PaymentStatus
-from payments.transaction_forms import RefundForm, TransactionFilterForm
 
 from .. import schema
 from ..errors import BadRequest, Conflict, Unprocessable, form_errors
@@ -39,7 +39,7 @@ def _filtered(view) -> object:
     form = TransactionFilterForm(data, site=view.site)
     if not form.is_valid():
         raise BadRequest(form_errors(form))
-    return transactions.filtered_payments(view.site, form.filters())
+    return selectors.filtered_payments(view.site, form.filters())
 
 
 def _filter_parameters() -> list[OpenApiParameter]:
@@ -79,7 +79,7 @@ class TransactionListView(SiteAPIView):
                 "results": PaymentSerializer(rows, many=True).data,
                 "next": pages.get_next_link(),
                 "previous": pages.get_previous_link(),
-                "totals": TotalsSerializer(transactions.report_totals(payments), many=True).data,
+                "totals": TotalsSerializer(selectors.report_totals(payments), many=True).data,
             }
         )
 
@@ -119,7 +119,7 @@ class TransactionDetailView(PaymentMixin, SiteAPIView):
     )
     def get(self, request, site_slug, pk):
         payment = self.get_payment(pk)
-        payment.refundable = refunds.available_to_refund(payment)
+        payment.refundable = selectors.available_to_refund(payment)
         return Response(PaymentDetailSerializer(payment).data)
 
 
@@ -139,7 +139,7 @@ class RefundView(PaymentMixin, SiteAPIView):
         amount = body.get("amount")
         form = RefundForm(
             {"amount": "" if amount is None else str(amount)},
-            available=refunds.available_to_refund(payment),
+            available=selectors.available_to_refund(payment),
             currency=payment.currency,
         )
         if not form.is_valid():

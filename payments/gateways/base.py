@@ -90,8 +90,36 @@ class Checkout:
     result: GatewayResult
 
 
-class CardGateway(Protocol):
-    """Card payments (Payflow Pro, Website Payments Pro Payflow Edition)."""
+class RefundGateway(Protocol):
+    """Giving back money a payment collected, whatever took it (card or PayPal button)."""
+
+    def refund(
+        self, reference: str, amount: Decimal | None, currency: str, request_id: str
+    ) -> GatewayResult:
+        """Refund a collected payment in full (``None``) or in part. **Moves money.**
+
+        Idempotent by ``request_id``. ``reference`` is the payment's gateway reference (Payflow
+        PNREF, REST capture id); the result's ``reference`` is the refund's own.
+        """
+
+
+class ConnectionTest(Protocol):
+    """*Test connection* on a provider's page: are these settings accepted by PayPal?"""
+
+    def test_connection(self) -> GatewayResult:
+        """Approved when PayPal accepted the credentials; never moves money.
+
+        ``code`` and ``message`` are PayPal's own words for the administrator. Raises
+        ``GatewayError`` (``GatewayTimeout``) when PayPal could not be asked.
+        """
+
+
+class CardGateway(RefundGateway, Protocol):
+    """Card payments (Payflow Pro, Website Payments Pro Payflow Edition).
+
+    ``refund`` (from ``RefundGateway``) gives back a card sale; ``credit`` is the same with
+    Payflow's own arguments.
+    """
 
     def sale(
         self,
@@ -115,14 +143,21 @@ class CardGateway(Protocol):
     def void(self, reference: str, request_id: str) -> GatewayResult:
         """Cancel an uncaptured authorization. Idempotent by ``request_id``."""
 
-    def credit(self, reference: str, amount: Decimal | None, request_id: str) -> GatewayResult:
-        """Refund a captured sale, in full (``None``) or in part. **Moves money.**"""
+    def credit(
+        self, reference: str, amount: Decimal | None, request_id: str, *, tender: str = "C"
+    ) -> GatewayResult:
+        """Refund a captured sale, in full (``None``) or in part. **Moves money.**
 
-    def inquiry(self, *, reference: str = "", request_id: str = "") -> GatewayResult:
+        ``tender``: ``"C"`` for a card sale, ``"P"`` for a payment collected through PayPal.
+        """
+
+    def inquiry(
+        self, *, reference: str = "", request_id: str = "", tender: str = "C"
+    ) -> GatewayResult:
         """Look up an earlier transaction by its reference or its request id. Never moves money."""
 
 
-class RedirectGateway(Protocol):
+class RedirectGateway(RefundGateway, Protocol):
     """PayPal-button payments: Express Checkout through Payflow, or Orders v2."""
 
     def start_checkout(
@@ -144,8 +179,3 @@ class RedirectGateway(Protocol):
 
     def lookup(self, token: str, request_id: str = "") -> GatewayResult:
         """The checkout's current state (approved = money collected). Never moves money."""
-
-    def refund(
-        self, reference: str, amount: Decimal | None, currency: str, request_id: str
-    ) -> GatewayResult:
-        """Refund a collected payment in full (``None``) or in part. **Moves money.**"""

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from django.conf import settings
 
 from .base import GatewayError, GatewayTimeout
 from .http import shared_session
@@ -29,7 +28,6 @@ from .paypal_rest import (
     find_link,
     mock_header,
     parse_answer,
-    rest_settings,
     wire_request_id,
 )
 
@@ -214,10 +212,3 @@ class PartnerReferralsClient:
             )
             return answer
         return answer  # pragma: no cover - the loop always returns
-
-
-def partner_referrals_client(mode: str, **kwargs: Any) -> PartnerReferralsClient:
-    """The client with the platform credentials of ``test`` or ``production``/``live``."""
-    base_url, client_id, secret = rest_settings(mode)
-    kwargs.setdefault("timeout", settings.PAYPAL_TIMEOUT_SECONDS)
-    return PartnerReferralsClient(base_url, client_id, secret, **kwargs)

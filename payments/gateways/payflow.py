@@ -1,10 +1,9 @@
 """Payflow Gateway client: cards (Payflow Pro, Website Payments Pro Payflow Edition) and
 Express Checkout through Payflow.
 
-PayPal ships no maintained Python SDK for Payflow, so this speaks the wire format itself:
-``POST`` a raw name-value body (``NAME=value&...``, values holding ``&`` or ``=`` sent with a
-byte-length tag ``NAME[n]=...``) with ``Content-Type: text/namevalue``, ``X-VPS-REQUEST-ID``
-and ``X-VPS-CLIENT-TIMEOUT``. US merchants use ``PARTNER=PayPal``, GB merchants
+PayPal ships no maintained Python SDK for Payflow, so this speaks the wire format itself
+(``payflow_wire``: a raw name-value body) with ``Content-Type: text/namevalue``,
+``X-VPS-REQUEST-ID`` and ``X-VPS-CLIENT-TIMEOUT``. US merchants use ``PARTNER=PayPal``, GB merchants
 (Website Payments Pro Payflow Edition) ``PARTNER=PayPalUK``: nothing else differs.
 
 Reliability, as ``base.py`` requires:
@@ -22,149 +21,46 @@ Reliability, as ``base.py`` requires:
 Secrets never leave this module: ``raw`` drops ``ACCT``, ``CVV2``, ``EXPDATE`` and ``PWD``,
 and the log lines carry the transaction type, request id, RESULT and PNREF only.
 
-This module imports no models; messages are lazily translatable and rendered (in the active
-language) when a result is built.
+This module imports no models and reads no settings: ``payments.provider_gateways`` builds
+the clients from an account's plain values and the configured endpoints. Messages are lazily
+translatable and rendered (in the active language) when a result is built.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-import re
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import requests
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .base import CardDetails, Checkout, GatewayError, GatewayResult, GatewayTimeout, Outcome
 from .http import shared_session
+from .payflow_wire import (
+    NOT_FOUND,
+    SECRET_FIELDS,
+    custref_for,
+    decode_nvp,
+    describe_result,
+    encode_nvp,
+    format_amount,
+    wire_request_id,
+)
 
 logger = logging.getLogger(__name__)
 
-PARTNER_US = "PayPal"
-PARTNER_GB = "PayPalUK"
-
-# RESULT of an inquiry that found nothing: the transaction never reached PayPal.
-NOT_FOUND = "19"
-
-SECRET_FIELDS = frozenset({"ACCT", "CVV2", "EXPDATE", "PWD", "SWIPE"})
-_REQUEST_ID = re.compile(r"^[\x20-\x7e]{1,32}$")
-_TAGGED_NAME = re.compile(rb"^([A-Za-z0-9_]+)\[(\d+)\]$")
-# TRANSSTATE values meaning the original did not (or will not) move money.
-_FAILED_TRANSSTATES = frozenset({1, 10, 11, 12, 14, 15, 16})
-
 A, D, E = Outcome.APPROVED, Outcome.DECLINED, Outcome.ERROR
 
-# RESULT -> (outcome, what to tell the attendee). 0 approves; declines are about the
-# buyer's instrument (they may try again or use another card); errors are about the request
-# or the merchant's configuration.
-RESULT_CODES: dict[int, tuple[Outcome, object]] = {
-    0: (A, _("Payment approved.")),
-    1: (E, _("The organizer's PayPal account rejected the sign-in. Please contact the organizer.")),
-    2: (E, _("This payment method is not accepted here.")),
-    3: (E, _("The payment could not be processed. Please contact the organizer.")),
-    4: (E, _("The amount is not valid. Please contact the organizer.")),
-    5: (E, _("The organizer's PayPal account is not set up correctly.")),
-    6: (E, _("This currency is not accepted by the organizer's PayPal account.")),
-    7: (E, _("Some payment details were missing or malformed. Please check them.")),
-    12: (D, _("Your card was declined. Please use another card or contact your bank.")),
-    13: (D, _("Your bank needs to approve this payment by phone. Please use another card.")),
-    19: (E, _("The original payment could not be found.")),
-    23: (D, _("The card number is not valid. Please check it and try again.")),
-    24: (D, _("The expiry date is not valid. Please check it and try again.")),
-    25: (E, _("The organizer's PayPal account is not set up correctly.")),
-    26: (E, _("The organizer's PayPal account is not set up correctly.")),
-    30: (E, _("This payment has already been processed.")),
-    50: (D, _("Your card has insufficient funds. Please use another card.")),
-    51: (D, _("The amount is above your card's limit. Please use another card.")),
-    99: (E, _("PayPal could not process the payment. Please try again later.")),
-    104: (E, _("The card network did not answer in time. Please try again.")),
-    105: (E, _("The refund is larger than what remains to be refunded.")),
-    108: (E, _("This authorization can no longer be cancelled.")),
-    111: (E, _("This authorization can no longer be captured.")),
-    112: (D, _("The billing address does not match the card. Please check it.")),
-    114: (D, _("The security code does not match the card. Please check it.")),
-    117: (D, _("The payment was refused by the organizer's payment rules.")),
-    125: (D, _("The payment was declined by fraud protection. Please use another card.")),
-    126: (E, _("The payment is being reviewed by the organizer; you will be contacted.")),
-    127: (E, _("The payment could not be screened. Please try again later.")),
-    1000: (E, _("The card network reported an error. Please try again later.")),
-}
-_UNKNOWN_RESULT = (E, _("PayPal could not process the payment. Please try again later."))
+# TRANSSTATE values meaning the original did not (or will not) move money.
+_FAILED_TRANSSTATES = frozenset({1, 10, 11, 12, 14, 15, 16})
 # Card wording does not fit a buyer paying from their PayPal account.
 _PAYPAL_DECLINED = _("PayPal did not complete the payment. Please try again or pay another way.")
-
-
-def describe_result(code: int) -> tuple[Outcome, str]:
-    """The outcome and the attendee's message for a Payflow RESULT code."""
-    if code < 0:  # negative RESULTs are communication errors reported by PayPal's SDKs
-        return E, str(_("PayPal could not be reached. Please try again later."))
-    outcome, message = RESULT_CODES.get(code, _UNKNOWN_RESULT)
-    return outcome, str(message)
-
-
-# --- wire format -------------------------------------------------------------------------
-
-
-def encode_nvp(fields: Mapping[str, object]) -> bytes:
-    """Raw NVP; a value with ``&`` or ``=`` gets a length tag counting its UTF-8 bytes."""
-    parts = []
-    for name, value in fields.items():
-        data = str(value).encode("utf-8")
-        if b"&" in data or b"=" in data:
-            parts.append(f"{name}[{len(data)}]=".encode("ascii") + data)
-        else:
-            parts.append(f"{name}=".encode("ascii") + data)
-    return b"&".join(parts)
-
-
-def decode_nvp(body: bytes) -> dict[str, str]:
-    """Parse a Payflow answer, honouring length tags; raises ``ValueError`` when malformed."""
-    fields: dict[str, str] = {}
-    pos = 0
-    while pos < len(body):
-        eq = body.index(b"=", pos)
-        name = body[pos:eq]
-        tagged = _TAGGED_NAME.match(name)
-        if tagged:
-            name, stop = tagged.group(1), eq + 1 + int(tagged.group(2))
-            if stop > len(body) or body[stop : stop + 1] not in (b"", b"&"):
-                raise ValueError("bad length tag in Payflow answer")
-        else:
-            amp = body.find(b"&", eq + 1)
-            stop = len(body) if amp < 0 else amp
-        fields[name.decode("ascii").upper()] = body[eq + 1 : stop].decode("utf-8")
-        pos = stop + 1
-    return fields
-
-
-def wire_request_id(request_id: str) -> str:
-    """The ``X-VPS-REQUEST-ID`` for a caller's idempotency key (1-32 printable characters).
-
-    A longer key (a hyphenated UUID is 36) is hashed, deterministically, so every retry of
-    one attempt still carries the same id.
-    """
-    if not request_id:
-        raise ValueError("a request id is required")
-    if _REQUEST_ID.match(request_id):
-        return request_id
-    return hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:32]
-
-
-def custref_for(request_id: str) -> str:
-    """The ``CUSTREF`` (12 alphanumerics) that lets an inquiry find this request id's work."""
-    return hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:12].upper()
-
-
-def format_amount(amount: Decimal) -> str:
-    return f"{Decimal(amount).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
 
 
 # --- the card gateway ----------------------------------------------------------------------
@@ -247,6 +143,25 @@ class PayflowClient:
         if amount is not None:
             fields["AMT"] = format_amount(amount)
         return self.transact(fields, request_id)
+
+    def refund(
+        self, reference: str, amount: Decimal | None, currency: str, request_id: str
+    ) -> GatewayResult:
+        """``RefundGateway``: credit a card sale (``TENDER=C``). **Moves money.**
+        Payflow refunds in the original's currency; ``currency`` is not sent."""
+        return self.credit(reference, amount, request_id)
+
+    def test_connection(self) -> GatewayResult:
+        """``ConnectionTest``: an inquiry for a reference that cannot exist. RESULT 19 (not
+        found) or 0 proves the credentials were accepted (approved); RESULT 1 means they were
+        not. The message is PayPal's ``RESPMSG``. Never moves money."""
+        result = self.inquiry(reference="TESTCONNECTN")
+        accepted = result.code in ("0", NOT_FOUND)
+        return replace(
+            result,
+            outcome=A if accepted else E,
+            message=result.raw.get("RESPMSG") or result.message,
+        )
 
     def inquiry(
         self, *, reference: str = "", request_id: str = "", tender: str = "C"
@@ -490,44 +405,3 @@ def _paypal_wording(result: GatewayResult) -> GatewayResult:
     if result.outcome is Outcome.DECLINED:
         return replace(result, message=str(_PAYPAL_DECLINED))
     return result
-
-
-# --- construction from settings --------------------------------------------------------------
-
-_LIVE_MODES = frozenset({"production", "live"})
-_TEST_MODES = frozenset({"test", "sandbox"})
-
-
-def _is_live(mode: str) -> bool:
-    if mode in _LIVE_MODES:
-        return True
-    if mode in _TEST_MODES:
-        return False
-    raise ValueError(f"unknown mode {mode!r}")
-
-
-def payflow_endpoint(mode: str) -> str:
-    """The Payflow host for ``test`` (pilot) or ``production``/``live``, from settings."""
-    return settings.PAYPAL_PAYFLOW_LIVE_URL if _is_live(mode) else settings.PAYPAL_PAYFLOW_TEST_URL
-
-
-def express_checkout_redirect_url(mode: str) -> str:
-    """PayPal's buyer approval page for ``test`` or ``production``/``live``, from settings."""
-    if _is_live(mode):
-        return settings.PAYPAL_EC_LIVE_REDIRECT_URL
-    return settings.PAYPAL_EC_TEST_REDIRECT_URL
-
-
-def payflow_gateways(
-    mode: str, *, partner: str, vendor: str, user: str, password: str
-) -> tuple[PayflowClient, PayflowExpressCheckout]:
-    """The card gateway and the Express Checkout gateway of one merchant account."""
-    client = PayflowClient(
-        payflow_endpoint(mode),
-        partner,
-        vendor,
-        user,
-        password,
-        timeout=settings.PAYPAL_TIMEOUT_SECONDS,
-    )
-    return client, PayflowExpressCheckout(client, express_checkout_redirect_url(mode))

@@ -107,6 +107,8 @@ class PayflowAccount(models.Model):
     """Payflow Pro or Website Payments Pro (GB) credentials and card options of one site."""
 
     KINDS = (ProviderKind.PAYFLOW_PRO, ProviderKind.WEBSITE_PAYMENTS_PRO_GB)
+    # Access is given by the merchant's own Payflow login, not by a PayPal API permission.
+    uses_api_permission = False
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="payflow_accounts")
     kind = models.CharField(max_length=32, choices=[(k.value, k.label) for k in KINDS])
@@ -141,6 +143,11 @@ class PayflowAccount(models.Model):
     @property
     def shows_cards(self) -> bool:
         return bool(self.offered_cards)
+
+    @property
+    def cards_on_offer(self) -> tuple[str, ...]:
+        """The cards the payment page takes: offered by the account type and ticked."""
+        return tuple(card for card in self.offered_cards if card in self.cards)
 
     @property
     def offers_paypal_button(self) -> bool:
@@ -179,6 +186,11 @@ class ExpressCheckoutAccount(models.Model):
     """Express Checkout (US or Canada): the merchant's PayPal login and API permission."""
 
     KINDS = (ProviderKind.EXPRESS_CHECKOUT_US, ProviderKind.EXPRESS_CHECKOUT_CA)
+    # The platform acts for the merchant once they grant API permission on PayPal.
+    uses_api_permission = True
+    # Attendees pay on PayPal only: no card form, always the PayPal button.
+    cards_on_offer: tuple[str, ...] = ()
+    offers_paypal_button = True
 
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="express_checkout_accounts"
@@ -219,3 +231,14 @@ class ExpressCheckoutAccount(models.Model):
         if self.permission_status != PermissionStatus.GRANTED:
             reasons.append(gettext("Grant API permission to Webex on PayPal."))
         return reasons
+
+
+ProviderAccount = PayflowAccount | ExpressCheckoutAccount
+
+
+def account_model(kind: str) -> type[PayflowAccount] | type[ExpressCheckoutAccount]:
+    """The model holding the settings of provider ``kind``; ``ValueError`` for an unknown kind."""
+    for model in (PayflowAccount, ExpressCheckoutAccount):
+        if kind in model.KINDS:
+            return model
+    raise ValueError(f"unknown provider {kind!r}")

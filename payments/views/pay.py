@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,33 +12,9 @@ from django.views import View
 from promocodes.redemption import PromoCodeRefused
 from sites.models import Session, Site
 
-from .. import checkout
-from ..gateways.payflow import express_checkout_redirect_url
-from ..gateways.paypal_rest import rest_settings
-from ..models import Mode, Payment, PaymentMethod, PaymentStatus
-from ..pay_forms import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
-
-# Web origins where PayPal shows its approval pages, besides the configured endpoints.
-PAYPAL_WEB_ORIGINS = {
-    Mode.TEST: "https://www.sandbox.paypal.com",
-    Mode.PRODUCTION: "https://www.paypal.com",
-}
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def paypal_form_origins(mode: str) -> list[str]:
-    """Origins a payment form may end on after its redirect to PayPal (CSP form-action)."""
-    return sorted(
-        {
-            _origin(express_checkout_redirect_url(mode)),
-            _origin(rest_settings(mode)[0]),
-            PAYPAL_WEB_ORIGINS[mode],
-        }
-    )
+from .. import checkout, selectors
+from ..forms.pay import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
+from ..models import Payment, PaymentMethod, PaymentStatus
 
 
 class PaymentPageView(View):
@@ -54,7 +28,7 @@ class PaymentPageView(View):
         self.session = get_object_or_404(
             Session.objects.for_site(self.site), pk=kwargs["session_id"]
         )
-        self.offer = checkout.offer_for(self.site, self.session)
+        self.offer = selectors.offer_for(self.site, self.session)
 
     def get(self, request, *args, **kwargs):
         return self.render_page(PaymentForm(card_types=self.offer.cards))
@@ -137,7 +111,7 @@ class PaymentPageView(View):
                 if form.is_bound and hasattr(form, "cleaned_data")
                 else ""
             )
-            context["quote"] = checkout.quote(self.site, self.session, code_text)
+            context["quote"] = selectors.quote(self.site, self.session, code_text)
             if context["quote"].refusal and "promo_code" not in form.errors:
                 form.add_error("promo_code", context["quote"].refusal)
             if form.is_bound:
@@ -149,7 +123,7 @@ class PaymentPageView(View):
             status=200,
         )
         if self.offer.commerce and self.offer.paypal_button:
-            response._csp_update = {"form-action": paypal_form_origins(self.offer.commerce.mode)}
+            response._csp_update = {"form-action": self.offer.paypal_form_origins}
         return response
 
 

@@ -11,9 +11,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from .. import providers
+from ..forms.providers import FORM_BY_MODEL
 from ..gateways.base import GatewayError
-from ..models import ExpressCheckoutAccount, ProviderKind
-from ..provider_forms import FORM_BY_MODEL
+from ..models import ProviderKind
 from .settings import EcommerceMixin
 
 
@@ -77,7 +77,7 @@ class ProviderFormView(ProviderMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["account"] = self.account
-        context["is_express_checkout"] = isinstance(self.account, ExpressCheckoutAccount)
+        context["is_express_checkout"] = self.account.uses_api_permission
         context["is_active"] = self.commerce.provider == self.account.kind
         return context
 
@@ -112,7 +112,7 @@ class GrantPermissionView(ProviderMixin, TemplateView):
     section = "provider"
 
     def post(self, request, *args, **kwargs):
-        if not isinstance(self.account, ExpressCheckoutAccount):
+        if not self.account.uses_api_permission:
             raise Http404
         return_url = request.build_absolute_uri(
             reverse("provider-grant-return", args=[self.site.slug, self.service, self.account.kind])
@@ -134,7 +134,7 @@ class GrantPermissionReturnView(ProviderMixin, View):
 
     def get(self, request, *args, **kwargs):
         account = self.account
-        if not isinstance(account, ExpressCheckoutAccount) or account.pk is None:
+        if not account.uses_api_permission or account.pk is None:
             raise Http404
         if not account.referral_tracking_id:
             messages.error(request, _("No permission request is waiting for PayPal's answer."))

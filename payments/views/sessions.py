@@ -7,8 +7,6 @@ organizer edits the sessions they organize, an administrator every session of th
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,11 +16,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
-from sites.models import KINDS_BY_SERVICE, Service, Session
+from sites.models import Service, Session, kinds_json
 from sites.scoping import SiteMemberMixin
 
+from ..forms.sessions import SessionForm, save_session
 from ..models import CommerceSettings
-from ..session_forms import SessionForm, save_session
 
 PAGE_SIZE = 50
 
@@ -101,9 +99,7 @@ class SessionFormMixin(SessionsMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # The kinds of each service, for the page script that hides the other service's kinds.
-        context["kinds_json"] = json.dumps(
-            {service.value: list(kinds) for service, kinds in KINDS_BY_SERVICE.items()}
-        )
+        context["kinds_json"] = kinds_json()
         return context
 
     def form_valid(self, form):

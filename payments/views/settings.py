@@ -12,7 +12,7 @@ from sites.history import save_form_with_revision
 from sites.models import Service
 from sites.scoping import SiteMemberMixin
 
-from ..forms import BusinessInfoForm, ModeForm, PaymentPageForm, ServicesForm
+from ..forms.settings import BusinessInfoForm, ModeForm, PaymentPageForm, ServicesForm
 from ..models import CommerceSettings
 from ..navigation import ECOMMERCE_TABS
 from ..readiness import production_blockers

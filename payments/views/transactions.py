@@ -16,9 +16,9 @@ from django.views.generic import TemplateView
 
 from sites.scoping import SiteMemberMixin
 
-from .. import refunds, transactions
+from .. import refunds, selectors, transactions
+from ..forms.transactions import DeleteTestPaymentsForm, RefundForm, TransactionFilterForm
 from ..models import Payment, PaymentStatus, Refund
-from ..transaction_forms import DeleteTestPaymentsForm, RefundForm, TransactionFilterForm
 
 STATUS_BADGES = {
     PaymentStatus.PAID: "success",
@@ -55,8 +55,8 @@ class TransactionReportView(TransactionsMixin, TemplateView):
         context["form"] = form
         if not form.is_valid():
             return context
-        payments = transactions.filtered_payments(self.site, form.filters())
-        page = transactions.report_page(payments, self.request.GET.get("page"))
+        payments = selectors.filtered_payments(self.site, form.filters())
+        page = selectors.report_page(payments, self.request.GET.get("page"))
         querystring = form.querystring()
         scope = form.cleaned_data["scope"]
         context.update(
@@ -65,11 +65,11 @@ class TransactionReportView(TransactionsMixin, TemplateView):
                 {"payment": p, "badge": STATUS_BADGES.get(p.status, "secondary")}
                 for p in page.object_list
             ],
-            totals=transactions.report_totals(payments),
+            totals=selectors.report_totals(payments),
             querystring=querystring,
             page_querystring=f"{querystring}&" if querystring else "",
-            shows_test=scope != transactions.Scope.LIVE,
-            can_delete_test=self.is_site_admin and scope != transactions.Scope.LIVE,
+            shows_test=scope != selectors.Scope.LIVE,
+            can_delete_test=self.is_site_admin and scope != selectors.Scope.LIVE,
         )
         return context
 
@@ -81,7 +81,7 @@ class TransactionCsvView(TransactionsMixin, View):
         form = TransactionFilterForm(request.GET, site=self.site)
         if not form.is_valid():
             return redirect(self.report_url(request.GET.urlencode()))
-        payments = transactions.filtered_payments(self.site, form.filters())
+        payments = selectors.filtered_payments(self.site, form.filters())
         response = StreamingHttpResponse(
             transactions.stream_csv(self.site, payments), content_type="text/csv; charset=utf-8"
         )
@@ -112,7 +112,7 @@ class DeleteTestPaymentsView(TransactionsMixin, View):
                 for error in errors:
                     messages.error(request, error)
             return redirect(back)
-        payments = transactions.filtered_payments(self.site, form.filters())
+        payments = selectors.filtered_payments(self.site, form.filters())
         if action.cleaned_data["scope"] == DeleteTestPaymentsForm.SCOPE_SELECTED:
             payments = Payment.objects.for_site(self.site).filter(pk__in=action.cleaned_data["ids"])
         result = transactions.delete_test_payments(self.site, payments, request.user)
@@ -148,7 +148,7 @@ class RefundView(TransactionsMixin, TemplateView):
     def get_context_data(self, payment=None, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         payment = payment or self.get_payment()
-        available = refunds.available_to_refund(payment)
+        available = selectors.available_to_refund(payment)
         context.update(
             payment=payment,
             available=available,
@@ -173,7 +173,7 @@ class RefundView(TransactionsMixin, TemplateView):
             return redirect(here)
         form = RefundForm(
             request.POST,
-            available=refunds.available_to_refund(payment),
+            available=selectors.available_to_refund(payment),
             currency=payment.currency,
         )
         if not form.is_valid():

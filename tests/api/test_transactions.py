@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 from payments.gateways.base import CardDetails
-from payments.gateways.payflow import payflow_gateways
 from payments.models import Payment, PaymentStatus, Refund
+from payments.provider_gateways import payflow_gateways
 from sites.models import Revision, Session
 from tests.api.conftest import api_url
 from tests.api.openapi import ValidatingClient

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from payments.gateways.partner_referrals import PartnerReferralsClient
-from payments.gateways.paypal_rest import PayPalOAuth, PayPalOrdersGateway
+from payments.gateways.paypal_orders import PayPalOrdersGateway
+from payments.gateways.paypal_rest import PayPalOAuth
 from tests.sandbox.openapi import ValidatingSession
 
 pytestmark = pytest.mark.browser

@@ -10,16 +10,18 @@ from decimal import Decimal
 import pytest
 
 from payments.gateways.base import CardDetails, GatewayTimeout, Outcome
-from payments.gateways.payflow import (
+from payments.gateways.payflow import PayflowClient
+from payments.gateways.payflow_wire import (
     NOT_FOUND,
-    PayflowClient,
     custref_for,
     decode_nvp,
     encode_nvp,
+    wire_request_id,
+)
+from payments.provider_gateways import (
     express_checkout_redirect_url,
     payflow_endpoint,
     payflow_gateways,
-    wire_request_id,
 )
 
 VISA = CardDetails(

@@ -13,7 +13,9 @@ from decimal import Decimal
 import pytest
 
 from payments.gateways.base import GatewayError, GatewayTimeout, Outcome
-from payments.gateways.paypal_rest import PayPalOAuth, PayPalOrdersGateway, paypal_orders_gateway
+from payments.gateways.paypal_orders import PayPalOrdersGateway
+from payments.gateways.paypal_rest import PayPalOAuth
+from payments.provider_gateways import paypal_orders_gateway
 from tests.sandbox.openapi import ValidatingSession, follow_to_return
 
 CLIENT_ID = "sandbox-platform-client"

@@ -9,9 +9,9 @@ from payments.gateways.partner_referrals import (
     PartnerReferralError,
     PartnerReferralsClient,
     parse_return,
-    partner_referrals_client,
 )
 from payments.gateways.paypal_rest import PayPalOAuth
+from payments.provider_gateways import partner_referrals_client
 from tests.sandbox.openapi import ValidatingSession, follow_to_return
 
 CLIENT_ID = "sandbox-platform-client"

@@ -11,10 +11,9 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
-from payments import refunds
+from payments import refunds, selectors
 from payments.gateways.base import CardDetails
-from payments.gateways.payflow import payflow_gateways
-from payments.gateways.paypal_rest import PayPalOAuth, paypal_orders_gateway
+from payments.gateways.paypal_rest import PayPalOAuth
 from payments.models import (
     ExpressCheckoutAccount,
     PayflowAccount,
@@ -22,6 +21,7 @@ from payments.models import (
     PaymentStatus,
     Refund,
 )
+from payments.provider_gateways import payflow_gateways, paypal_orders_gateway
 from sites.models import Revision, Session
 from tests.sandbox.openapi import follow_to_return
 
@@ -162,7 +162,7 @@ def test_full_card_refund_credits_the_sale(card_payment, paypal_sandbox, admin):
     assert credit["amount"] == "50.00"
     assert credit["pnref"] == refund.gateway_reference
     assert credit["request_id"] == refund.idempotency_key.hex
-    assert refunds.available_to_refund(card_payment) == 0
+    assert selectors.available_to_refund(card_payment) == 0
 
 
 def test_partial_refunds_add_up_to_the_amount_and_no_further(card_payment, paypal_sandbox, admin):
@@ -198,7 +198,7 @@ def test_time_out_leaves_the_refund_pending_and_the_retry_credits_once(
     card_payment.refresh_from_db()
     assert card_payment.refunded_amount == 0
     # A pending refund may have happened: it counts as spent until PayPal says.
-    assert refunds.available_to_refund(card_payment) == Decimal("30.00")
+    assert selectors.available_to_refund(card_payment) == Decimal("30.00")
     with pytest.raises(refunds.RefundRefused):
         refunds.refund_payment(card_payment, Decimal("30.01"), admin)
 
@@ -258,7 +258,7 @@ def test_paypal_refusal_fails_the_refund_and_changes_nothing(
     assert refund.result_code == "19"
     payment.refresh_from_db()
     assert payment.refunded_amount == 0
-    assert refunds.available_to_refund(payment) == Decimal("50.00")
+    assert selectors.available_to_refund(payment) == Decimal("50.00")
 
 
 def test_missing_provider_settings_fail_the_refund_cleanly(site, session, admin):

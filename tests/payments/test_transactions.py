@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from payments import transactions
+from payments import selectors, transactions
 from payments.models import Payment, PaymentStatus, Refund, Registration
 from promocodes import redemption
 from promocodes.models import PromoCode, PromoCodeUse
@@ -160,9 +160,9 @@ def test_totals_are_kept_apart_per_currency(admin_client, site, make_payment):
 def test_totals_come_from_one_aggregate_query(site, make_payment, django_assert_num_queries):
     make_payment()
     make_payment(currency="CAD")
-    payments = transactions.filtered_payments(site, transactions.TransactionFilters())
+    payments = selectors.filtered_payments(site, selectors.TransactionFilters())
     with django_assert_num_queries(1):
-        assert len(transactions.report_totals(payments)) == 2
+        assert len(selectors.report_totals(payments)) == 2
 
 
 def test_dates_are_the_site_local_days_in_both_formats(admin_client, site, make_payment):
@@ -222,10 +222,10 @@ def test_report_never_shows_another_sites_payments(admin_client, site, other_sit
 
 
 def test_report_pages_hold_fifty_and_keep_the_parameters(admin_client, site, make_payment):
-    for _ in range(transactions.PAGE_SIZE + 3):
+    for _ in range(selectors.PAGE_SIZE + 3):
         make_payment(is_test=True)
     first = admin_client.get(report_url(site, "scope=test"))
-    assert len(first.context["rows"]) == transactions.PAGE_SIZE
+    assert len(first.context["rows"]) == selectors.PAGE_SIZE
     assert "?scope=test&amp;page=2" in first.content.decode()
     second = admin_client.get(report_url(site, "scope=test&page=2"))
     assert len(second.context["rows"]) == 3

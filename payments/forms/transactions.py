@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sites.models import Session, Site
 
-from .models import PaymentStatus
-from .transactions import Scope, TransactionFilters
+from ..models import PaymentStatus
+from ..selectors import Scope, TransactionFilters
 
 
 def _date_field(label) -> forms.DateField:

@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountType, Card, ExpressCheckoutAccount, Mode, PayflowAccount, ProviderKind
-from .models.providers import (
+from ..models import AccountType, Card, ExpressCheckoutAccount, Mode, PayflowAccount, ProviderKind
+from ..models.providers import (
     CARDS_BY_ACCOUNT_TYPE,
     DEFAULT_CURRENCY,
     EXPRESS_CHECKOUT_OPTION,

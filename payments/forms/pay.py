@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import cards
-from .gateways.base import CardDetails
-from .models import Card
+from .. import cards
+from ..gateways.base import CardDetails
+from ..models import Card
 
 APPLY, PAY_CARD, PAY_PAYPAL = "apply", "pay_card", "pay_paypal"
 CARD_FIELDS = (

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from .models import CommerceSettings, Mode
-from .readiness import production_blockers
+from ..models import CommerceSettings, Mode
+from ..readiness import production_blockers
 
 PHONE_REGION_BY_LANGUAGE = {"fr": "FR", "en": "US"}
 

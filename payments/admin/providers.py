@@ -1,17 +1,9 @@
-"""Django admin for ops: each site's e-commerce configuration."""
+"""Django admin for ops: each site's PayPal provider accounts (never their password)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CommerceSettings, ExpressCheckoutAccount, PayflowAccount
-
-
-@admin.register(CommerceSettings)
-class CommerceSettingsAdmin(admin.ModelAdmin):
-    list_display = ["site", "events_enabled", "training_enabled", "mode", "provider", "updated_at"]
-    list_filter = ["mode", "provider", "events_enabled", "training_enabled"]
-    search_fields = ["site__slug", "site__name", "business_name"]
-    autocomplete_fields = ["site"]
+from ..models import ExpressCheckoutAccount, PayflowAccount
 
 
 @admin.register(PayflowAccount)
@@ -48,6 +40,3 @@ class ExpressCheckoutAccountAdmin(admin.ModelAdmin):
         "referral_tracking_id",
         "updated_at",
     ]
-
-
-from . import admin_payments  # noqa: E402, F401 - payments, refunds, registrations

@@ -6,7 +6,7 @@ ops look, search and filter, but cannot add, edit or delete them here.
 
 from django.contrib import admin
 
-from .models import Payment, Refund, Registration
+from ..models import Payment, Refund, Registration
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

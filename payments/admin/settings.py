@@ -1,0 +1,13 @@
+"""Django admin for ops: each site's e-commerce settings (services, mode, active provider)."""
+
+from django.contrib import admin
+
+from ..models import CommerceSettings
+
+
+@admin.register(CommerceSettings)
+class CommerceSettingsAdmin(admin.ModelAdmin):
+    list_display = ["site", "events_enabled", "training_enabled", "mode", "provider", "updated_at"]
+    list_filter = ["mode", "provider", "events_enabled", "training_enabled"]
+    search_fields = ["site__slug", "site__name", "business_name"]
+    autocomplete_fields = ["site"]
