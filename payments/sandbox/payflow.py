@@ -69,8 +69,7 @@ from .payflow_call import Answer, Call, amount_and_currency, error, missing, txn
 from .payflow_nvp import NVPFormatError, encode_nvp, parse_nvp
 from .payflow_rules import (
     amount_trigger_result,
-    avs_address,
-    avs_zip,
+    avs_answer,
     card_number_result,
     cvv2_match,
     expiry_result,
@@ -85,9 +84,10 @@ from .payflow_store import (
     Transaction,
     account_key,
     random_code,
+    settle,
     tables,
 )
-from .state import SandboxState
+from .state import SandboxState, behaviour_of
 
 _REQUEST_ID = re.compile(r"^[\x20-\x7e]{1,32}$")
 _CUSTREF = re.compile(r"^[A-Za-z0-9]{1,12}$")
@@ -108,21 +108,24 @@ def sale_or_authorization(call: Call) -> Answer:
     result = card_number_result(call.get("ACCT")) or expiry_result(call.get("EXPDATE"))
     if not result:
         result = amount_trigger_result(amount)
+    review = result == 0 and call.behaviour.fraud_review
     trxtype = call.get("TRXTYPE")
     txn = call.record(
         trxtype,
-        result,
+        126 if review else result,
         amount=amount,
         currency=currency,
         authcode=random_code(6) if result == 0 else "",
+        pending="fraud_review" if review else "",
     )
-    if result == 0 and trxtype == "S":
+    if txn.result == 0 and trxtype == "S":
         call.ledger("sale", txn, amount)
     cvv2 = call.get("CVV2")
+    avs_street, avs_zip_code = avs_answer(call.get("BILLTOSTREET"), call.get("BILLTOZIP"))
     return txn_answer(
         txn,
-        AVSADDR=avs_address(call.get("BILLTOSTREET")),
-        AVSZIP=avs_zip(call.get("BILLTOZIP")),
+        AVSADDR=avs_street,
+        AVSZIP=avs_zip_code,
         CVV2MATCH=cvv2_match(cvv2) if cvv2 else "",
     )
 
@@ -248,6 +251,8 @@ def inquiry(call: Call) -> Answer:
         "CUSTREF": txn.custref,
         "TRANSTIME": txn.transtime,
     }
+    if txn.tender == "P" and (txn.pending or txn.was_pending) and txn.result == 0:
+        answer["PENDINGREASON"] = txn.pending or "completed"
     return {name: value for name, value in answer.items() if value}
 
 
@@ -320,7 +325,7 @@ def transaction_endpoint(state: SandboxState):
             stored = table.answers.get(key)
             if stored is not None:
                 return nvp_response({**stored, "DUPLICATE": "1"})
-            call = Call(state, table, account, fields, request_id)
+            call = Call(state, table, account, fields, request_id, behaviour_of(request))
             answer = dispatch(call)
             table.answers[key] = answer
         return nvp_response(answer)
@@ -353,8 +358,26 @@ def accounts_endpoint(state: SandboxState):
     return handle
 
 
+def settle_endpoint(state: SandboxState):
+    def handle(request: Request, pnref: str) -> Response:
+        outcome = (request.get_json(force=True, silent=True) or {}).get("outcome")
+        with state.lock:
+            txn = tables(state).transactions.get(pnref.upper())
+            if txn is None or not txn.pending or outcome not in ("accepted", "rejected"):
+                body = {"error": "no held transaction with this PNREF, or outcome is not "
+                                 "accepted/rejected"}  # fmt: skip
+                return Response(json.dumps(body), status=404, mimetype="application/json")
+            vendor = next(a.vendor for a in tables(state).accounts.values()
+                          if a.vendor_key == txn.vendor_key)  # fmt: skip
+            settle(state, txn, outcome == "accepted", vendor)
+            body = {"pnref": txn.pnref, "result": txn.result}
+        return Response(json.dumps(body), mimetype="application/json")
+
+    return handle
+
+
 def routes(state: SandboxState) -> list[Rule]:
-    """``POST /`` (transactions), the account registry, and the EC approval page."""
+    """``POST /`` (transactions), the account registry, and settling held transactions."""
     return [
         Rule("/", endpoint=transaction_endpoint(state), methods=["POST"]),
         Rule(
@@ -362,5 +385,9 @@ def routes(state: SandboxState) -> list[Rule]:
             endpoint=accounts_endpoint(state),
             methods=["GET", "POST"],
         ),
-        *payflow_checkout.routes(state),
+        Rule(
+            "/_sandbox/payflow/transactions/<pnref>/settle",
+            endpoint=settle_endpoint(state),
+            methods=["POST"],
+        ),
     ]
