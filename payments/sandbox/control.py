@@ -22,11 +22,12 @@ simulator must therefore never be reachable from outside the host). Each answers
                                                "merchant_id"}`` registers one
 ``POST /_sandbox/merchants/{id}/revoke``       the merchant revokes the partner's consent
                                                (MERCHANT.PARTNER-CONSENT.REVOKED)
+``GET|POST /_sandbox/payflow/accounts``        Payflow merchant accounts (see ``payflow``)
+``POST /_sandbox/payflow/transactions/{pnref}  ``{"outcome": "accepted"|"rejected"}`` for a
+/settle``                                      transaction under fraud review or pending
 =============================================  ============================================
 
-Protocol modules add their own: ``/_sandbox/payflow/accounts``,
-``/_sandbox/payflow/transactions/{pnref}/settle`` (``payflow``) and ``/_sandbox/webhooks…``
-(``webhooks``).
+The webhook listener's routes, ``/_sandbox/webhooks…``, are in ``webhooks``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from . import merchants, webhooks
+from .payflow_store import PARTNERS, Account, settle, tables
 from .rest_common import base_url
 from .rest_order_views import CAPTURES
 from .rest_orders import approve_order, find_order, settle_capture
@@ -168,5 +170,50 @@ def _paypal(state: SandboxState) -> list[Rule]:
     return [Rule(path, endpoint=_locked(state, fn), methods=m) for path, fn, m in routes]
 
 
+def _payflow(state: SandboxState) -> list[Rule]:
+    def accounts(request: Request) -> Response:
+        table = tables(state)
+        if request.method == "POST":
+            data = _data(request)
+            partner = str(data.get("partner", ""))
+            vendor = str(data.get("vendor", "")).strip()
+            password = str(data.get("password", ""))
+            user = str(data.get("user") or vendor).strip()
+            canonical = {p.lower(): p for p in PARTNERS}.get(partner.lower())
+            if not canonical or not vendor or not password:
+                return _json(
+                    {"error": "partner (PayPal or PayPalUK), vendor and password required"}, 400
+                )
+            account = Account(canonical, vendor, user, password)
+            table.register(account)
+            return _json(account.public(), 201)
+        return _json([account.public() for account in table.accounts.values()])
+
+    def settle_held(request: Request, pnref: str) -> Response:
+        outcome = _data(request).get("outcome")
+        table = tables(state)
+        txn = table.transactions.get(pnref.upper())
+        if txn is None or not txn.pending:
+            return _missing("no held transaction with this PNREF")
+        if outcome not in ("accepted", "rejected"):
+            return _json({"error": "outcome must be accepted or rejected"}, 400)
+        vendor = next(a.vendor for a in table.accounts.values() if a.vendor_key == txn.vendor_key)
+        settle(state, txn, outcome == "accepted", vendor)
+        return _json({"pnref": txn.pnref, "result": txn.result})
+
+    return [
+        Rule(
+            "/_sandbox/payflow/accounts",
+            endpoint=_locked(state, accounts),
+            methods=["GET", "POST"],
+        ),
+        Rule(
+            "/_sandbox/payflow/transactions/<pnref>/settle",
+            endpoint=_locked(state, settle_held),
+            methods=["POST"],
+        ),
+    ]
+
+
 def routes(state: SandboxState) -> list[Rule]:
-    return [*_general(state), *_paypal(state)]
+    return [*_general(state), *_paypal(state), *_payflow(state)]

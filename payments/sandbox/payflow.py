@@ -15,7 +15,7 @@ Merchant accounts
     PayPalUK  globexuk  globexuk  pilot-pass-uk-1
     ========  ========  ========  ===============
 
-    More are registered with ``POST /_sandbox/payflow/accounts`` and a JSON body
+    More are registered with ``POST /_sandbox/payflow/accounts`` (``control``) and a JSON body
     ``{"partner": "PayPal", "vendor": "v", "user": "u", "password": "p"}`` (``user``
     defaults to the vendor; registering again replaces the password). ``GET`` on the same
     path lists them without passwords. ``/_sandbox/reset`` forgets registered accounts.
@@ -51,12 +51,18 @@ Inquiry (``TRXTYPE=I``)
     ``ORIGRESPMSG``, ``TRXTYPE``, ``AMT``, ``CURRENCY``, ``TRANSSTATE`` (see
     ``Transaction.transstate``) and ``PPREF``/``TOKEN`` for PayPal tender. Not found -> 19.
 
+Fraud review
+    With the ``fraud_review`` switch, an approvable card sale or authorization answers
+    RESULT 126 (``Under review by fraud service``, with ``AUTHCODE``) and moves no money;
+    inquiries report ``ORIGRESULT=126`` until ``POST /_sandbox/payflow/transactions/{PNREF}/
+    settle`` ``{"outcome": "accepted"}`` (-> 0, a sale reaches the ledger) or ``"rejected"``
+    (-> 125, ``TRANSSTATE=1``). The same route settles a pending Express Checkout payment.
+
 Express Checkout (``TENDER=P`` with ``ACTION``): see ``payflow_checkout``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -84,7 +90,6 @@ from .payflow_store import (
     Transaction,
     account_key,
     random_code,
-    settle,
     tables,
 )
 from .state import SandboxState, behaviour_of
@@ -333,61 +338,6 @@ def transaction_endpoint(state: SandboxState):
     return handle
 
 
-def accounts_endpoint(state: SandboxState):
-    def handle(request: Request) -> Response:
-        with state.lock:
-            table = tables(state)
-            if request.method == "POST":
-                data = request.get_json(force=True, silent=True) or {}
-                partner = str(data.get("partner", ""))
-                vendor = str(data.get("vendor", "")).strip()
-                password = str(data.get("password", ""))
-                user = str(data.get("user") or vendor).strip()
-                canonical = {p.lower(): p for p in PARTNERS}.get(partner.lower())
-                if not canonical or not vendor or not password:
-                    body = {"error": "partner (PayPal or PayPalUK), vendor and password required"}
-                    return Response(json.dumps(body), status=400, mimetype="application/json")
-                account = Account(canonical, vendor, user, password)
-                table.register(account)
-                return Response(
-                    json.dumps(account.public()), status=201, mimetype="application/json"
-                )
-            listing = [account.public() for account in table.accounts.values()]
-        return Response(json.dumps(listing), mimetype="application/json")
-
-    return handle
-
-
-def settle_endpoint(state: SandboxState):
-    def handle(request: Request, pnref: str) -> Response:
-        outcome = (request.get_json(force=True, silent=True) or {}).get("outcome")
-        with state.lock:
-            txn = tables(state).transactions.get(pnref.upper())
-            if txn is None or not txn.pending or outcome not in ("accepted", "rejected"):
-                body = {"error": "no held transaction with this PNREF, or outcome is not "
-                                 "accepted/rejected"}  # fmt: skip
-                return Response(json.dumps(body), status=404, mimetype="application/json")
-            vendor = next(a.vendor for a in tables(state).accounts.values()
-                          if a.vendor_key == txn.vendor_key)  # fmt: skip
-            settle(state, txn, outcome == "accepted", vendor)
-            body = {"pnref": txn.pnref, "result": txn.result}
-        return Response(json.dumps(body), mimetype="application/json")
-
-    return handle
-
-
 def routes(state: SandboxState) -> list[Rule]:
-    """``POST /`` (transactions), the account registry, and settling held transactions."""
-    return [
-        Rule("/", endpoint=transaction_endpoint(state), methods=["POST"]),
-        Rule(
-            "/_sandbox/payflow/accounts",
-            endpoint=accounts_endpoint(state),
-            methods=["GET", "POST"],
-        ),
-        Rule(
-            "/_sandbox/payflow/transactions/<pnref>/settle",
-            endpoint=settle_endpoint(state),
-            methods=["POST"],
-        ),
-    ]
+    """``POST /``: every Payflow transaction (its control routes are in ``control``)."""
+    return [Rule("/", endpoint=transaction_endpoint(state), methods=["POST"])]

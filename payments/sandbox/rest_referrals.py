@@ -6,7 +6,8 @@
 ``merchantIdInPayPal`` (13 characters), ``permissionsGranted=true``, ``consentStatus=true``,
 ``isEmailConfirmed=true``, ``accountStatus=BUSINESS_ACCOUNT`` and ``productIntentId``;
 *Decline* redirects with ``merchantId``, ``permissionsGranted=false`` and
-``consentStatus=false``.
+``consentStatus=false``. The first grant registers the merchant (the referral's ``email``,
+see ``merchants``) and sends ``MERCHANT.ONBOARDING.COMPLETED`` to the webhook listener.
 
 ``PayPal-Mock-Response`` codes on create: ``USER_NOT_FOUND``, ``PRODUCT_PPCP_UNAUTHORIZED``
 (422), ``PERMISSION_DENIED`` (403), ``INTERNAL_SERVER_ERROR``; on get:
