@@ -73,6 +73,10 @@ def message(title: str, text: str, status: int = 200) -> Response:
     return html_page(title, f"<p>{escape(text)}</p>", status)
 
 
+def no_checkout() -> Response:
+    return message("Checkout not found", "This checkout does not exist.", 404)
+
+
 def redirect(location: str) -> Response:
     return Response("", status=302, headers={"Location": location})
 
@@ -97,7 +101,7 @@ def _order_routes(state: SandboxState) -> list[Rule]:
         with state.lock:
             order = find_order(state, token)
             if order is None:
-                return message("Checkout not found", "This checkout does not exist.", 404)
+                return no_checkout()
             if order["status"] not in (*APPROVABLE, "APPROVED"):
                 status = order["status"].lower()
                 return message(
@@ -128,7 +132,7 @@ def _order_routes(state: SandboxState) -> list[Rule]:
         with state.lock:
             order = find_order(state, token)
             if order is None:
-                return message("Checkout not found", "This checkout does not exist.", 404)
+                return no_checkout()
             if not approve_order(state, order, base_url(request)):
                 return message("Checkout closed", "This checkout can no longer be approved.", 409)
             payer_id = order["payer"]["payer_id"]
@@ -143,7 +147,7 @@ def _order_routes(state: SandboxState) -> list[Rule]:
             order = find_order(state, token)
             cancel_url = order["cancel_url"] if order else ""
         if order is None:
-            return message("Checkout not found", "This checkout does not exist.", 404)
+            return no_checkout()
         if not cancel_url:
             return message("Payment cancelled", "You can close this window.")
         return redirect(with_query(cancel_url, {"token": token}))

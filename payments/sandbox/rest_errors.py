@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -187,3 +188,22 @@ def mock_error(code: str, table: dict[str, tuple[int, str | None]], api_name: st
     if status == 500:
         return ApiError(500, api=api_name)
     return ApiError(status, [issue(code, description or code)], api=api_name)
+
+
+def checked_texts(
+    source: dict, limits: dict[str, int], refuse: Callable[[str, Any], ApiError]
+) -> dict[str, str]:
+    """The text fields of ``source`` named in ``limits`` (name -> maximum length).
+
+    Each present field must be a string of 1 to its limit characters, else
+    ``refuse(name, value)`` is raised (each operation words INVALID_STRING_LENGTH its way).
+    """
+    texts = {}
+    for key, limit in limits.items():
+        value = source.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not 1 <= len(value) <= limit:
+            raise refuse(key, value)
+        texts[key] = value
+    return texts

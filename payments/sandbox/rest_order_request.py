@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .merchants import PLATFORM_EMAIL
-from .rest_errors import ApiError, issue
+from .rest_errors import ApiError, checked_texts, issue
 from .rest_money import money, parse_money
 
 # PayPal's wording per operation, as its OpenAPI document fixes it (schemas 400, 422,
@@ -152,13 +152,15 @@ def validate_order_request(data: dict) -> tuple[str, list[dict], dict, bool]:
         }
         if len(units) > 1 and not unit.get("reference_id"):
             raise _bad(400, "MISSING_REQUIRED_PARAMETER", f"{where}/reference_id")
-        for key, limit in _TEXT_LIMITS.items():
-            value = unit.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str) or not 1 <= len(value) <= limit:
-                raise _bad(400, "INVALID_STRING_LENGTH", f"{where}/{key}", value)
-            record[key] = value
+        record.update(
+            checked_texts(
+                unit,
+                _TEXT_LIMITS,
+                lambda key, value, where=where: _bad(
+                    400, "INVALID_STRING_LENGTH", f"{where}/{key}", value
+                ),
+            )
+        )
         parsed.append(record)
     context, pointer, payer_action = _experience(data)
     urls = {}

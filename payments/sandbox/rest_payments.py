@@ -41,6 +41,7 @@ from .rest_common import (
 from .rest_errors import (
     INVALID_RESOURCE_ID,
     ApiError,
+    checked_texts,
     issue,
     json_body,
     json_response,
@@ -252,14 +253,11 @@ def routes(state: SandboxState) -> list[Rule]:
                 )
         else:
             amount = left
-        texts = {}
-        for key, limit in _TEXT_FIELDS.items():
-            value = data.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str) or not 1 <= len(value) <= limit:
-                raise _refund_error(400, "INVALID_STRING_LENGTH", f"/{key}", value)
-            texts[key] = value
+        texts = checked_texts(
+            data,
+            _TEXT_FIELDS,
+            lambda key, value: _refund_error(400, "INVALID_STRING_LENGTH", f"/{key}", value),
+        )
         now = now_iso()
         refunded += amount
         refund = {
