@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from decimal import Decimal
 
@@ -31,16 +32,73 @@ class SandboxHandle:
         return self._call("/_sandbox/ledger")
 
     def set_faults(
-        self, delay_seconds: float = 0, drop_after_commit: int = 0, only_matching: str = ""
+        self,
+        delay_seconds: float = 0,
+        drop_after_commit: int = 0,
+        only_matching: str = "",
+        **switches,
     ) -> None:
-        """Slow or drop answers; ``only_matching`` limits that to requests holding the text."""
+        """Set the simulator's fault switches (all others off); see ``state.Faults``.
+
+        ``only_matching`` limits them to requests holding the text. ``switches``:
+        ``fail_before``, ``fail_after_commit`` (counts), ``capture_pending_reason``,
+        ``fraud_review``, ``pending_reason``, ``approve_without_return``.
+        """
         self._call(
             "/_sandbox/faults",
             {
                 "delay_seconds": delay_seconds,
                 "drop_after_commit": drop_after_commit,
                 "only_matching": only_matching,
+                **switches,
             },
+        )
+
+    def advance_clock(self, seconds: float) -> dict:
+        """Move the simulator's clock forward (request-id and token lifetimes follow it)."""
+        return self._call("/_sandbox/clock", {"advance_seconds": seconds})
+
+    def approve_order(self, order_id: str) -> dict:
+        """The buyer approves on PayPal and never comes back to the return URL."""
+        return self._call(f"/_sandbox/orders/{order_id}/approve", {})
+
+    def settle_capture(self, capture_id: str, outcome: str) -> dict:
+        """PayPal's later word on a PENDING capture: ``completed`` or ``denied``."""
+        return self._call(f"/_sandbox/captures/{capture_id}/settle", {"outcome": outcome})
+
+    def reverse_capture(self, capture_id: str) -> dict:
+        """A chargeback on a completed capture."""
+        return self._call(f"/_sandbox/captures/{capture_id}/reverse", {})
+
+    def settle_payflow(self, pnref: str, outcome: str) -> dict:
+        """A fraud review's or pending payment's end: ``accepted`` or ``rejected``."""
+        return self._call(f"/_sandbox/payflow/transactions/{pnref}/settle", {"outcome": outcome})
+
+    def register_merchant(self, email: str, merchant_id: str) -> None:
+        self._call("/_sandbox/merchants", {"email": email, "merchant_id": merchant_id})
+
+    def revoke_consent(self, merchant_id: str) -> dict:
+        return self._call(f"/_sandbox/merchants/{merchant_id}/revoke", {})
+
+    def configure_webhooks(self, url: str, webhook_id: str = "") -> dict:
+        """Send every event from now on to ``url``; returns ``{"url", "webhook_id"}``."""
+        return self._call("/_sandbox/webhooks", {"url": url, "webhook_id": webhook_id})
+
+    def deliveries(self) -> list[dict]:
+        return self._call("/_sandbox/webhooks/deliveries")
+
+    def wait_for_deliveries(self, count: int, timeout: float = 10) -> list[dict]:
+        """The delivery log once it holds at least ``count`` attempts (fails on time-out)."""
+        deadline = time.monotonic() + timeout
+        while len(log := self.deliveries()) < count:
+            assert time.monotonic() < deadline, f"{len(log)} of {count} webhook deliveries"
+            time.sleep(0.05)
+        return log
+
+    def redeliver(self, event_id: str, same_transmission: bool = False) -> dict:
+        return self._call(
+            "/_sandbox/webhooks/redeliver",
+            {"event_id": event_id, "same_transmission": same_transmission},
         )
 
     def reset(self) -> None:

@@ -15,7 +15,7 @@ Merchant accounts
     PayPalUK  globexuk  globexuk  pilot-pass-uk-1
     ========  ========  ========  ===============
 
-    More are registered with ``POST /_sandbox/payflow/accounts`` and a JSON body
+    More are registered with ``POST /_sandbox/payflow/accounts`` (``control``) and a JSON body
     ``{"partner": "PayPal", "vendor": "v", "user": "u", "password": "p"}`` (``user``
     defaults to the vendor; registering again replaces the password). ``GET`` on the same
     path lists them without passwords. ``/_sandbox/reset`` forgets registered accounts.
@@ -51,12 +51,18 @@ Inquiry (``TRXTYPE=I``)
     ``ORIGRESPMSG``, ``TRXTYPE``, ``AMT``, ``CURRENCY``, ``TRANSSTATE`` (see
     ``Transaction.transstate``) and ``PPREF``/``TOKEN`` for PayPal tender. Not found -> 19.
 
+Fraud review
+    With the ``fraud_review`` switch, an approvable card sale or authorization answers
+    RESULT 126 (``Under review by fraud service``, with ``AUTHCODE``) and moves no money;
+    inquiries report ``ORIGRESULT=126`` until ``POST /_sandbox/payflow/transactions/{PNREF}/
+    settle`` ``{"outcome": "accepted"}`` (-> 0, a sale reaches the ledger) or ``"rejected"``
+    (-> 125, ``TRANSSTATE=1``). The same route settles a pending Express Checkout payment.
+
 Express Checkout (``TENDER=P`` with ``ACTION``): see ``payflow_checkout``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -69,8 +75,7 @@ from .payflow_call import Answer, Call, amount_and_currency, error, missing, txn
 from .payflow_nvp import NVPFormatError, encode_nvp, parse_nvp
 from .payflow_rules import (
     amount_trigger_result,
-    avs_address,
-    avs_zip,
+    avs_answer,
     card_number_result,
     cvv2_match,
     expiry_result,
@@ -87,7 +92,7 @@ from .payflow_store import (
     random_code,
     tables,
 )
-from .state import SandboxState
+from .state import SandboxState, behaviour_of
 
 _REQUEST_ID = re.compile(r"^[\x20-\x7e]{1,32}$")
 _CUSTREF = re.compile(r"^[A-Za-z0-9]{1,12}$")
@@ -108,21 +113,24 @@ def sale_or_authorization(call: Call) -> Answer:
     result = card_number_result(call.get("ACCT")) or expiry_result(call.get("EXPDATE"))
     if not result:
         result = amount_trigger_result(amount)
+    review = result == 0 and call.behaviour.fraud_review
     trxtype = call.get("TRXTYPE")
     txn = call.record(
         trxtype,
-        result,
+        126 if review else result,
         amount=amount,
         currency=currency,
         authcode=random_code(6) if result == 0 else "",
+        pending="fraud_review" if review else "",
     )
-    if result == 0 and trxtype == "S":
+    if txn.result == 0 and trxtype == "S":
         call.ledger("sale", txn, amount)
     cvv2 = call.get("CVV2")
+    avs_street, avs_zip_code = avs_answer(call.get("BILLTOSTREET"), call.get("BILLTOZIP"))
     return txn_answer(
         txn,
-        AVSADDR=avs_address(call.get("BILLTOSTREET")),
-        AVSZIP=avs_zip(call.get("BILLTOZIP")),
+        AVSADDR=avs_street,
+        AVSZIP=avs_zip_code,
         CVV2MATCH=cvv2_match(cvv2) if cvv2 else "",
     )
 
@@ -248,6 +256,8 @@ def inquiry(call: Call) -> Answer:
         "CUSTREF": txn.custref,
         "TRANSTIME": txn.transtime,
     }
+    if txn.tender == "P" and (txn.pending or txn.was_pending) and txn.result == 0:
+        answer["PENDINGREASON"] = txn.pending or "completed"
     return {name: value for name, value in answer.items() if value}
 
 
@@ -320,7 +330,7 @@ def transaction_endpoint(state: SandboxState):
             stored = table.answers.get(key)
             if stored is not None:
                 return nvp_response({**stored, "DUPLICATE": "1"})
-            call = Call(state, table, account, fields, request_id)
+            call = Call(state, table, account, fields, request_id, behaviour_of(request))
             answer = dispatch(call)
             table.answers[key] = answer
         return nvp_response(answer)
@@ -328,39 +338,6 @@ def transaction_endpoint(state: SandboxState):
     return handle
 
 
-def accounts_endpoint(state: SandboxState):
-    def handle(request: Request) -> Response:
-        with state.lock:
-            table = tables(state)
-            if request.method == "POST":
-                data = request.get_json(force=True, silent=True) or {}
-                partner = str(data.get("partner", ""))
-                vendor = str(data.get("vendor", "")).strip()
-                password = str(data.get("password", ""))
-                user = str(data.get("user") or vendor).strip()
-                canonical = {p.lower(): p for p in PARTNERS}.get(partner.lower())
-                if not canonical or not vendor or not password:
-                    body = {"error": "partner (PayPal or PayPalUK), vendor and password required"}
-                    return Response(json.dumps(body), status=400, mimetype="application/json")
-                account = Account(canonical, vendor, user, password)
-                table.register(account)
-                return Response(
-                    json.dumps(account.public()), status=201, mimetype="application/json"
-                )
-            listing = [account.public() for account in table.accounts.values()]
-        return Response(json.dumps(listing), mimetype="application/json")
-
-    return handle
-
-
 def routes(state: SandboxState) -> list[Rule]:
-    """``POST /`` (transactions), the account registry, and the EC approval page."""
-    return [
-        Rule("/", endpoint=transaction_endpoint(state), methods=["POST"]),
-        Rule(
-            "/_sandbox/payflow/accounts",
-            endpoint=accounts_endpoint(state),
-            methods=["GET", "POST"],
-        ),
-        *payflow_checkout.routes(state),
-    ]
+    """``POST /``: every Payflow transaction (its control routes are in ``control``)."""
+    return [Rule("/", endpoint=transaction_endpoint(state), methods=["POST"])]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .payflow_rules import currency_result, message_for, parse_amount
 from .payflow_store import Account, PayflowTables, Transaction, append_ledger, new_pnref
-from .state import SandboxState
+from .state import Behaviour, SandboxState
 
 Answer = dict[str, str]
 
@@ -25,6 +25,7 @@ class Call:
     account: Account
     fields: dict[str, str]
     request_id: str
+    behaviour: Behaviour = field(default_factory=Behaviour)
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "").strip()
@@ -70,7 +71,7 @@ def amount_and_currency(call: Call) -> tuple[Decimal, str] | Answer:
 
 def txn_answer(txn: Transaction, **extra: str) -> Answer:
     answer = {"RESULT": str(txn.result), "PNREF": txn.pnref, "RESPMSG": txn.respmsg}
-    if txn.result == 0 and txn.authcode:
+    if txn.result in (0, 126) and txn.authcode:  # 126: authorized, held for review
         answer["AUTHCODE"] = txn.authcode
     answer.update({k: v for k, v in extra.items() if v})
     if txn.ppref:

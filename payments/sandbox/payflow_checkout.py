@@ -1,4 +1,4 @@
-"""Express Checkout through Payflow (``TENDER=P``) and the buyer's approval page.
+"""Express Checkout through Payflow (``TENDER=P``); the buyer's page itself is in ``pages``.
 
 Flow, as PayPal documents it:
 
@@ -28,15 +28,17 @@ http(s) URLs; missing -> 7), optional ``CURRENCY`` and ``ORDERDESC``/``DESC``
     **RESULT 30** (duplicate transaction); the same request id replays the original answer.
     ``TRXTYPE=S`` moves money (ledger kind ``express_checkout``); ``TRXTYPE=A`` leaves an
     authorization to capture with ``TRXTYPE=D&TENDER=P&ORIGID=PNREF``.
+    ``PENDINGREASON`` reads ``none``, unless the ``pending_reason`` switch applies: then it
+    is that reason (``echeck``, ``multicurrency``…; ``PAYMENTTYPE=echeck`` for ``echeck``),
+    the money has not moved (no ledger entry) and an inquiry reports ``PENDINGREASON`` until
+    ``/_sandbox/payflow/transactions/{PNREF}/settle`` completes it (ledger kind
+    ``express_checkout``; inquiry ``PENDINGREASON=completed``) or denies it (inquiry
+    ``ORIGRESULT=12``, ``TRANSSTATE=1``).
 """
 
 from __future__ import annotations
 
-import html
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from urllib.parse import urlsplit
 
 from .payflow_call import Answer, Call, amount_and_currency, error, missing, txn_answer
 from .payflow_rules import (
@@ -45,21 +47,12 @@ from .payflow_rules import (
     message_for,
     parse_amount,
 )
-from .payflow_store import SANDBOX_BUYER, CheckoutToken, new_token, random_code, tables
-from .state import SandboxState
-
-APPROVAL_PATH = "/cgi-bin/webscr"
+from .payflow_store import SANDBOX_BUYER, CheckoutToken, new_token, random_code
 
 
 def _absolute_http_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _with_query(url: str, **params: str) -> str:
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _token_of(call: Call) -> CheckoutToken | None:
@@ -141,6 +134,7 @@ def do_payment(call: Call) -> Answer:
         return error(7, "PAYERID is not the buyer who approved")
     result = amount_trigger_result(amount)
     trxtype = call.get("TRXTYPE")
+    pending = call.behaviour.pending_reason if result == 0 else ""
     txn = call.record(
         trxtype,
         result,
@@ -148,16 +142,17 @@ def do_payment(call: Call) -> Answer:
         currency=currency,
         token=checkout.token,
         ppref=random_code(17) if result == 0 else "",
+        pending=pending,
     )
     if result == 0:
         checkout.status = "paid"
-        if trxtype == "S":
+        if trxtype == "S" and not pending:
             call.ledger("express_checkout", txn, amount)
     return txn_answer(
         txn,
         TOKEN=checkout.token,
-        PAYMENTTYPE="instant" if result == 0 else "",
-        PENDINGREASON="none" if result == 0 else "",
+        PAYMENTTYPE=("echeck" if pending == "echeck" else "instant") if result == 0 else "",
+        PENDINGREASON=(pending or "none") if result == 0 else "",
         CORRELATIONID=random_code(13).lower(),
     )
 
@@ -172,105 +167,22 @@ def handle_action(call: Call) -> Answer:
     return handler(call)
 
 
-# --- the buyer's approval page -----------------------------------------------------------
-
-_PAGE = """<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{title} - PayPal sandbox</title></head>
-<body>
-<h1>{title}</h1>
-{body}
-<p><small>PayPal sandbox simulator: no real money moves.</small></p>
-</body>
-</html>
-"""
-
-_FORMS = """<p>Merchant: <strong>{merchant}</strong></p>
-<p>Amount: <strong id="amount">{amount} {currency}</strong></p>
-{description}<p>Paying as {buyer} ({email})</p>
-<form method="post" action="{path}" id="approve-form">
-<input type="hidden" name="cmd" value="_express-checkout">
-<input type="hidden" name="token" value="{token}">
-<input type="hidden" name="decision" value="approve">
-<button type="submit" id="approve">Pay now</button>
-</form>
-<form method="post" action="{path}" id="cancel-form">
-<input type="hidden" name="cmd" value="_express-checkout">
-<input type="hidden" name="token" value="{token}">
-<input type="hidden" name="decision" value="cancel">
-<button type="submit" id="cancel">Cancel and return</button>
-</form>
-"""
+# --- the buyer's decisions (the page itself is in ``pages``) ------------------------------
 
 
-def _page(title: str, body: str, status: int = 200) -> Response:
-    response = Response(
-        _PAGE.format(title=html.escape(title), body=body), status=status, mimetype="text/html"
-    )
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; form-action 'self' http: https:; base-uri 'none'"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def approve_checkout(checkout: CheckoutToken) -> bool:
+    """The buyer pays (lock held); False when the checkout was cancelled."""
+    if checkout.status == "cancelled":
+        return False
+    if checkout.status == "created":
+        checkout.status = "approved"
+        checkout.payer_id = SANDBOX_BUYER["PAYERID"]
+    return True
 
 
-def _message(title: str, text: str, status: int) -> Response:
-    return _page(title, f"<p>{html.escape(text)}</p>", status)
-
-
-def _approval_form(checkout: CheckoutToken) -> Response:
-    description = (
-        f"<p>For: {html.escape(checkout.description)}</p>\n" if checkout.description else ""
-    )
-    body = _FORMS.format(
-        merchant=html.escape(checkout.vendor),
-        amount=format_amount(checkout.amount),
-        currency=html.escape(checkout.currency),
-        description=description,
-        buyer=html.escape(f"{SANDBOX_BUYER['FIRSTNAME']} {SANDBOX_BUYER['LASTNAME']}"),
-        email=html.escape(SANDBOX_BUYER["EMAIL"]),
-        path=APPROVAL_PATH,
-        token=html.escape(checkout.token),
-    )
-    return _page("Review your payment", body)
-
-
-def approval_endpoint(state: SandboxState):
-    def handle(request: Request) -> Response:
-        values = request.form if request.method == "POST" else request.args
-        if values.get("cmd") != "_express-checkout":
-            return _message("Unsupported", "Only cmd=_express-checkout is simulated.", 400)
-        with state.lock:
-            checkout = tables(state).tokens.get(values.get("token", ""))
-            if checkout is None:
-                return _message("Not found", "This checkout does not exist or expired.", 404)
-            if request.method == "GET":
-                if checkout.status == "paid":
-                    return _message("Completed", "This payment is already complete.", 200)
-                if checkout.status == "cancelled":
-                    return _message("Cancelled", "This payment was cancelled.", 200)
-                return _approval_form(checkout)
-            decision = values.get("decision")
-            if decision == "approve":
-                if checkout.status == "cancelled":
-                    return _message("Cancelled", "This payment was cancelled.", 409)
-                if checkout.status == "created":
-                    checkout.status = "approved"
-                    checkout.payer_id = SANDBOX_BUYER["PAYERID"]
-                target = _with_query(
-                    checkout.return_url, token=checkout.token, PayerID=checkout.payer_id
-                )
-            elif decision == "cancel":
-                if checkout.status == "paid":
-                    return _message("Completed", "This payment is already complete.", 409)
-                checkout.status = "cancelled"
-                target = _with_query(checkout.cancel_url, token=checkout.token)
-            else:
-                return _message("Unsupported", "Choose Pay now or Cancel and return.", 400)
-        return Response(status=302, headers={"Location": target})
-
-    return handle
-
-
-def routes(state: SandboxState) -> list[Rule]:
-    return [Rule(APPROVAL_PATH, endpoint=approval_endpoint(state), methods=["GET", "POST"])]
+def cancel_checkout(checkout: CheckoutToken) -> bool:
+    """The buyer cancels (lock held); False when the checkout is already paid."""
+    if checkout.status == "paid":
+        return False
+    checkout.status = "cancelled"
+    return True

@@ -11,10 +11,12 @@ tested) on its own. The behaviour follows PayPal's Payflow test ("pilot") server
   up to 1000.00 approves; from 1001 to 2000 the RESULT is ``int(AMT) - 1000`` when that is
   a defined Payflow code (``1012.00`` -> 12, ``1023.00`` -> 23, ``1050.00`` -> 50), else 12;
   above 2000.00 -> 12. Credits always approve (only the refundable balance is checked).
-- AVSADDR from the first three digits of ``BILLTOSTREET``: 000-333 Y, 334-666 N, 667+ X,
-  no digits X. AVSZIP from the first five digits of ``BILLTOZIP``: 00000-50000 Y,
-  50001-99999 N, anything else X. CVV2MATCH: 001-300 Y, 301-600 N, 601+ X (omitted when no
-  CVV2 was sent). These fields are informational: they never decline on their own.
+- AVSADDR from the first three digits of the number ``BILLTOSTREET`` starts with: 000-333
+  Y, 334-666 N, 667+ X, a street not starting with a number X. AVSZIP from the first five
+  digits of ``BILLTOZIP``: 00000-50000 Y, 50001-99999 N, anything else X; but whenever
+  AVSADDR is X (street 667+ or non-numeric), AVSZIP is X too, as on PayPal's pilot server.
+  CVV2MATCH: 001-300 Y, 301-600 N, 601+ X (omitted when no CVV2 was sent). These fields
+  are informational: they never decline on their own.
 - ``CURRENCY`` defaults to USD (partner ``PayPal``) or GBP (``PayPalUK``) and must be one of
   ``SUPPORTED_CURRENCIES`` (else 6).
 """
@@ -154,7 +156,7 @@ def amount_trigger_result(amount: Decimal) -> int:
 
 
 def avs_address(street: str) -> str:
-    digits = _DIGITS.search(street or "")
+    digits = _DIGITS.match((street or "").strip())
     if not digits:
         return "X"
     value = int(digits.group(0)[:3])
@@ -170,6 +172,12 @@ def avs_zip(zip_code: str) -> str:
     if len(digits) < 5:
         return "X"
     return "Y" if int(digits[:5]) <= 50000 else "N"
+
+
+def avs_answer(street: str, zip_code: str) -> tuple[str, str]:
+    """(AVSADDR, AVSZIP) for a billing street and ZIP: an X address makes the ZIP X too."""
+    address = avs_address(street)
+    return address, "X" if address == "X" else avs_zip(zip_code)
 
 
 def cvv2_match(cvv2: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .payflow_rules import message_for
 from .state import SandboxState
 
 PARTNERS = ("PayPal", "PayPalUK")
@@ -100,6 +101,10 @@ class Transaction:
     captured: bool = False
     voided: bool = False
     refunded: Decimal = Decimal("0.00")
+    # Held back: "fraud_review" (RESULT 126) or an Express Checkout PENDINGREASON; "" once
+    # settled. ``was_pending`` remembers that it was.
+    pending: str = ""
+    was_pending: bool = False
 
     @property
     def transstate(self) -> int:
@@ -159,6 +164,26 @@ class PayflowTables:
         self.transactions[txn.pnref] = txn
         if txn.custref:
             self.custrefs[(txn.vendor_key, txn.custref.upper())] = txn.pnref
+
+
+def settle(state: SandboxState, txn: Transaction, accepted: bool, vendor: str) -> None:
+    """PayPal's later word on a held transaction: a fraud review's or a pending payment's.
+
+    Accepted: a review becomes RESULT 0 (approved), a pending payment completes; a sale or
+    an Express Checkout payment then moves money (ledger). Rejected: a review becomes 125
+    (declined by the fraud service), a pending payment 12 (declined).
+    """
+    review = txn.pending == "fraud_review"
+    txn.pending, txn.was_pending = "", True
+    if not accepted:
+        txn.result = 125 if review else 12
+        txn.respmsg = message_for(txn.result)
+        return
+    if review:
+        txn.result, txn.respmsg = 0, message_for(0)
+    if txn.trxtype == "S":
+        kind = "express_checkout" if txn.tender == "P" else "sale"
+        append_ledger(state, kind=kind, txn=txn, amount=txn.amount, vendor=vendor)
 
 
 def tables(state: SandboxState) -> PayflowTables:

@@ -1,10 +1,12 @@
-"""The simulator's REST side: OAuth token, Orders v2, Payments v2, Partner Referrals v2.
+"""The simulator's REST side: OAuth token, Orders v2, Payments v2, Partner Referrals v2, Webhooks.
 
-Wire formats follow PayPal's OpenAPI documents (``shared/paypal-openapi/``); the tests check
-every exchange against them. Modules: ``rest_common`` (credentials, tokens, errors,
-idempotency, mock responses), ``rest_orders`` (orders and the buyer's approval page),
-``rest_payments`` (captures and refunds), ``rest_referrals`` (seller onboarding and its
-consent page).
+Wire formats follow PayPal's OpenAPI documents; the tests check every exchange against them.
+Modules: ``rest_common`` (ids, credentials, tokens, idempotency), ``rest_errors`` (error
+answers, mock responses), ``rest_money``, ``rest_order_request`` / ``rest_order_views`` /
+``rest_orders`` (Orders v2), ``rest_payments`` (captures, refunds, reversals),
+``rest_referrals`` (seller onboarding), ``merchants`` (who the platform acts for),
+``webhooks`` (events and their verification). The buyer's and seller's pages are in
+``pages``.
 
 ``POST /v1/oauth2/token`` takes ``grant_type=client_credentials`` with HTTP Basic
 credentials: ``sandbox-platform-client`` / ``sandbox-platform-secret``, or the pair in
@@ -23,7 +25,7 @@ import json
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from . import rest_orders, rest_payments, rest_referrals
+from . import rest_orders, rest_payments, rest_referrals, webhooks
 from .rest_common import accepted_credentials, issue_token
 from .state import SandboxState
 
@@ -67,4 +69,5 @@ def routes(state: SandboxState) -> list[Rule]:
         *rest_orders.routes(state),
         *rest_payments.routes(state),
         *rest_referrals.routes(state),
+        *webhooks.routes(state),
     ]

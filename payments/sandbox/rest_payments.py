@@ -4,7 +4,16 @@ A refund without ``amount`` refunds what is left of the capture; one with ``amou
 that much, never more than is left (``REFUND_AMOUNT_EXCEEDED``), in the capture's currency
 (``REFUND_CAPTURE_CURRENCY_MISMATCH``); a fully refunded capture answers
 ``CAPTURE_FULLY_REFUNDED``. Idempotent by ``PayPal-Request-Id`` (the replay answers 201 with
-the first body, as the document lists no 200 for this call).
+the first body, as the document lists no 200 for this call). A capture paid to a merchant
+other than the platform needs ``PayPal-Auth-Assertion`` naming that merchant (see
+``merchants``; 403 ``PERMISSION_DENIED`` otherwise); a PENDING capture answers 422
+``PENDING_CAPTURE``, a denied one ``REFUND_NOT_ALLOWED``. Each refund sends
+``PAYMENT.CAPTURE.REFUNDED``.
+
+``reverse_capture`` is a chargeback (control route ``/_sandbox/captures/{id}/reverse``): what is
+left of the capture goes back to the buyer, the capture reads ``REFUNDED`` with
+``status_details.reason`` ``CHARGEBACK``, the ledger gets kind ``reversal`` and the listener
+``PAYMENT.CAPTURE.REVERSED`` (resource: the reversal, shaped as a refund).
 
 ``PayPal-Mock-Response`` codes on refund: ``REFUND_FAILED_INSUFFICIENT_FUNDS``,
 ``REFUND_NOT_ALLOWED``, ``PAYEE_ACCOUNT_RESTRICTED``, ``INTERNAL_SERVER_ERROR``; on the GETs:
@@ -19,24 +28,28 @@ from decimal import Decimal
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from . import merchants, webhooks
 from .rest_common import (
-    INVALID_RESOURCE_ID,
-    ApiError,
     Idempotency,
     api,
     base_url,
+    bearer_client,
+    new_id,
+    now_iso,
+    wants_representation,
+)
+from .rest_errors import (
+    INVALID_RESOURCE_ID,
+    ApiError,
+    checked_texts,
     issue,
     json_body,
     json_response,
     mock_code,
     mock_error,
-    money,
-    new_id,
-    now_iso,
-    parse_money,
-    wants_representation,
 )
-from .rest_orders import CAPTURES, ORDERS, capture_view
+from .rest_money import money, parse_money
+from .rest_order_views import CAPTURES, payments_capture_view
 from .state import SandboxState
 
 REFUNDS = "rest_refunds"
@@ -54,6 +67,9 @@ REFUND_DESCRIPTIONS = {
     "REFUND_CAPTURE_CURRENCY_MISMATCH": "Refund must be in the same currency as the capture",
     "REFUND_AMOUNT_EXCEEDED": "The refund amount must be less than or equal to the capture amount "
     "that has not yet been refunded.",
+    "PENDING_CAPTURE": "Cannot initiate a refund as the capture is pending. Capture is typically "
+    "pending when the payer has funded the transaction using e-check/bank funded.",
+    "REFUND_NOT_ALLOWED": "Capture cannot be refunded.",
 }
 REFUND_MOCKS: dict[str, tuple[int, str | None]] = {
     "REFUND_FAILED_INSUFFICIENT_FUNDS": (
@@ -125,6 +141,55 @@ def refund_view(refund: dict, base: str, *, full: bool = True) -> dict:
     return view
 
 
+def _refund_event(state: SandboxState, what: str, refund: dict, base: str) -> None:
+    """``PAYMENT.CAPTURE.REFUNDED`` or ``.REVERSED`` for a refund or reversal record."""
+    amount = refund["amount"]
+    webhooks.emit(
+        state,
+        f"PAYMENT.CAPTURE.{what}",
+        refund_view(refund, base),
+        resource_type="refund",
+        summary=f"A {amount['value']} {amount['currency_code']} capture payment was {what.lower()}",
+        base=base,
+    )
+
+
+def reverse_capture(state: SandboxState, capture: dict, base: str) -> dict | None:
+    """A chargeback on ``capture`` (lock held): None when nothing is left to reverse."""
+    captured = Decimal(capture["amount"]["value"])
+    currency = capture["amount"]["currency_code"]
+    left = captured - Decimal(capture["refunded"])
+    if left <= 0 or capture["status"] not in ("COMPLETED", "PARTIALLY_REFUNDED"):
+        return None
+    now = now_iso()
+    reversal = {
+        "id": new_id(17),
+        "capture_id": capture["id"],
+        "status": "COMPLETED",
+        "amount": money(left, currency),
+        "total_refunded": money(captured, currency),
+        "note_to_payer": "Payment reversed",
+        "create_time": now,
+        "update_time": now,
+    }
+    state.table(REFUNDS)[reversal["id"]] = reversal
+    capture.update(refunded=str(captured), status="REFUNDED", reason="CHARGEBACK", update_time=now)
+    capture["refund_ids"].append(reversal["id"])
+    state.ledger.append(
+        {
+            "protocol": "rest",
+            "kind": "reversal",
+            "id": reversal["id"],
+            "capture_id": capture["id"],
+            "amount": reversal["amount"]["value"],
+            "currency": currency,
+            "payee": capture["payee"],
+        }
+    )
+    _refund_event(state, "REVERSED", reversal, base)
+    return reversal
+
+
 def routes(state: SandboxState) -> list[Rule]:
     idempotency = Idempotency(state)
     table = state.table
@@ -140,21 +205,7 @@ def routes(state: SandboxState) -> list[Rule]:
         code = mock_code(request)
         if code:
             raise mock_error(code, GET_MOCKS, "payments")
-        capture = _capture(capture_id)
-        view = capture_view(capture, base_url(request))
-        view["supplementary_data"] = {"related_ids": {"order_id": capture["order_id"]}}
-        order = table(ORDERS).get(capture["order_id"])
-        if order is not None:
-            merchant = next(
-                (
-                    u["payee"]
-                    for u in order["purchase_units"]
-                    if capture_id in u.get("capture_ids", [])
-                ),
-                None,
-            )
-            if merchant:
-                view["payee"] = merchant
+        view = payments_capture_view(state, _capture(capture_id), base_url(request))
         return json_response(view)
 
     @api(state, api_name="payments")
@@ -173,6 +224,12 @@ def routes(state: SandboxState) -> list[Rule]:
         code = mock_code(request)
         if code:
             raise mock_error(code, REFUND_MOCKS, "payments")
+        merchants.check_acting_for(
+            state, request, bearer_client(state, request) or "", capture["payee"]
+        )
+        if capture["status"] in ("PENDING", "DECLINED"):
+            name = "PENDING_CAPTURE" if capture["status"] == "PENDING" else "REFUND_NOT_ALLOWED"
+            raise _refund_error(422, name)
         captured = Decimal(capture["amount"]["value"])
         currency = capture["amount"]["currency_code"]
         refunded = Decimal(capture["refunded"])
@@ -196,14 +253,11 @@ def routes(state: SandboxState) -> list[Rule]:
                 )
         else:
             amount = left
-        texts = {}
-        for key, limit in _TEXT_FIELDS.items():
-            value = data.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str) or not 1 <= len(value) <= limit:
-                raise _refund_error(400, "INVALID_STRING_LENGTH", f"/{key}", value)
-            texts[key] = value
+        texts = checked_texts(
+            data,
+            _TEXT_FIELDS,
+            lambda key, value: _refund_error(400, "INVALID_STRING_LENGTH", f"/{key}", value),
+        )
         now = now_iso()
         refunded += amount
         refund = {
@@ -231,9 +285,10 @@ def routes(state: SandboxState) -> list[Rule]:
                 "currency": currency,
                 "request_id": request.headers.get("PayPal-Request-Id", ""),
                 "payee": capture["payee"],
-                "acting_for": asserted_merchant(request),
+                "acting_for": merchants.asserted_merchant(request),
             }
         )
+        _refund_event(state, "REFUNDED", refund, base_url(request))
         body = refund_view(refund, base_url(request), full=wants_representation(request))
         idempotency.remember(request, 201, body)
         return json_response(body, 201)
@@ -255,19 +310,3 @@ def routes(state: SandboxState) -> list[Rule]:
         ),
         Rule("/v2/payments/refunds/<refund_id>", endpoint=get_refund, methods=["GET"]),
     ]
-
-
-def asserted_merchant(request) -> str:
-    """The ``payer_id`` a partner names in ``PayPal-Auth-Assertion`` (an unsigned JWT), or ""."""
-    import base64
-    import json
-
-    header = request.headers.get("PayPal-Auth-Assertion", "")
-    parts = header.split(".")
-    if len(parts) < 2:
-        return ""
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except ValueError:
-        return ""
-    return str(claims.get("payer_id", "")) if isinstance(claims, dict) else ""

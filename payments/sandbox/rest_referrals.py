@@ -1,4 +1,4 @@
-"""Partner Referrals v2 (seller onboarding) and the seller's consent page.
+"""Partner Referrals v2 (seller onboarding); the consent page itself is in ``pages``.
 
 ``POST /v2/customer/partner-referrals`` -> 201 ``{"links": [self, action_url]}``; the
 ``action_url`` is ``/partner-consent/{referral_id}`` here. *Grant permission* redirects to
@@ -6,7 +6,8 @@
 ``merchantIdInPayPal`` (13 characters), ``permissionsGranted=true``, ``consentStatus=true``,
 ``isEmailConfirmed=true``, ``accountStatus=BUSINESS_ACCOUNT`` and ``productIntentId``;
 *Decline* redirects with ``merchantId``, ``permissionsGranted=false`` and
-``consentStatus=false``.
+``consentStatus=false``. The first grant registers the merchant (the referral's ``email``,
+see ``merchants``) and sends ``MERCHANT.ONBOARDING.COMPLETED`` to the webhook listener.
 
 ``PayPal-Mock-Response`` codes on create: ``USER_NOT_FOUND``, ``PRODUCT_PPCP_UNAUTHORIZED``
 (422), ``PERMISSION_DENIED`` (403), ``INTERNAL_SERVER_ERROR``; on get:
@@ -18,30 +19,29 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from html import escape
 from typing import Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from . import merchants, webhooks
 from .rest_common import (
-    INVALID_RESOURCE_ID,
-    ApiError,
     Idempotency,
     api,
     base_url,
     bearer_client,
-    html_page,
+    new_account_id,
+    now_iso,
+    stable_account_id,
+)
+from .rest_errors import (
+    INVALID_RESOURCE_ID,
+    ApiError,
     issue,
     json_body,
     json_response,
     mock_code,
     mock_error,
-    new_account_id,
-    now_iso,
-    redirect,
-    stable_account_id,
-    with_query,
 )
 from .state import SandboxState
 
@@ -221,6 +221,80 @@ def _links(referral: dict, base: str) -> list[dict]:
     ]
 
 
+def consent_features(referral: dict) -> list[str]:
+    """The features a referral asks the seller to grant, sorted."""
+    return sorted(
+        {
+            feature
+            for op in referral["referral_data"].get("operations", [])
+            for details in (
+                (op.get("api_integration_preference") or {}).get("rest_api_integration") or {},
+            )
+            for key in ("third_party_details", "first_party_details")
+            for feature in (details.get(key) or {}).get("features", [])
+        }
+    )
+
+
+def answer_referral(state: SandboxState, referral: dict, granted: bool, base: str) -> dict:
+    """The seller grants or declines (lock held); returns the return URL's query.
+
+    Granting registers the merchant (the referral's ``email``) and sends
+    ``MERCHANT.ONBOARDING.COMPLETED``.
+    """
+    data = referral["referral_data"]
+    params = {"merchantId": data.get("tracking_id", "")}
+    if not granted:
+        referral["status"] = "DECLINED"
+        params.update(permissionsGranted="false", consentStatus="false")
+        return params
+    first_grant = not referral["merchant_id_in_paypal"]
+    if first_grant:
+        referral["merchant_id_in_paypal"] = new_account_id()
+    merchant_id = referral["merchant_id_in_paypal"]
+    referral["status"] = "GRANTED"
+    if data.get("email"):
+        merchants.register(state, data["email"], merchant_id)
+    if first_grant:
+        webhooks.emit(
+            state,
+            "MERCHANT.ONBOARDING.COMPLETED",
+            merchant_resource(referral, base),
+            resource_type="merchant-onboarding",
+            resource_version="1.0",
+            summary="The merchant account setup is completed",
+            base=base,
+        )
+    params.update(
+        merchantIdInPayPal=merchant_id,
+        permissionsGranted="true",
+        consentStatus="true",
+        isEmailConfirmed="true",
+        accountStatus="BUSINESS_ACCOUNT",
+        productIntentId="addipmt",
+    )
+    return params
+
+
+def merchant_resource(referral: dict, base: str) -> dict:
+    """The resource of the MERCHANT.* events: who the merchant is, for which partner."""
+    partner = referral["partner_client_id"] or ""
+    merchant_id = referral["merchant_id_in_paypal"]
+    return {
+        "partner_client_id": partner,
+        "merchant_id": merchant_id,
+        "tracking_id": referral["referral_data"].get("tracking_id", ""),
+        "links": [
+            {
+                "href": f"{base}/v1/customer/partners/{stable_account_id('partner:' + partner)}"
+                f"/merchant-integrations/{merchant_id}",
+                "rel": "self",
+                "method": "GET",
+            }
+        ],
+    }
+
+
 def routes(state: SandboxState) -> list[Rule]:
     idempotency = Idempotency(state)
     table = state.table
@@ -287,81 +361,9 @@ def routes(state: SandboxState) -> list[Rule]:
         }
         return json_response(body)
 
-    # --- the seller's side -------------------------------------------------------------------
-
-    def _page_referral(referral_id: str) -> dict | None:
-        with state.lock:
-            return table(REFERRALS).get(referral_id)
-
-    def consent_page(request: Request, referral_id: str) -> Response:
-        referral = _page_referral(referral_id)
-        if referral is None:
-            return html_page("Link expired", "<p>This sign-up link is not valid.</p>", 404)
-        data = referral["referral_data"]
-        features = sorted(
-            {
-                feature
-                for op in data.get("operations", [])
-                for details in (
-                    (op.get("api_integration_preference") or {}).get("rest_api_integration") or {},
-                )
-                for key in ("third_party_details", "first_party_details")
-                for feature in (details.get(key) or {}).get("features", [])
-            }
-        )
-        items = "".join(f"<li>{escape(feature)}</li>" for feature in features)
-        tracking = escape(data.get("tracking_id", ""))
-        body = (
-            "<p>A PayPal partner asks for permission to act on your PayPal business account "
-            f"(reference <code>{tracking}</code>):</p>"
-            f'<ul class="permissions">{items}</ul>'
-            f'<form method="post" action="/partner-consent/{escape(referral_id)}/grant">'
-            '<button type="submit" id="grant">Grant permission</button></form>'
-            f'<form method="post" action="/partner-consent/{escape(referral_id)}/decline">'
-            '<button type="submit" id="decline">Decline</button></form>'
-        )
-        return html_page("Grant API permission", body)
-
-    def answer(referral_id: str, granted: bool) -> Response:
-        with state.lock:
-            referral = table(REFERRALS).get(referral_id)
-            if referral is None:
-                return html_page("Link expired", "<p>This sign-up link is not valid.</p>", 404)
-            data = referral["referral_data"]
-            params = {"merchantId": data.get("tracking_id", "")}
-            if granted:
-                if not referral["merchant_id_in_paypal"]:
-                    referral["merchant_id_in_paypal"] = new_account_id()
-                referral["status"] = "GRANTED"
-                params.update(
-                    merchantIdInPayPal=referral["merchant_id_in_paypal"],
-                    permissionsGranted="true",
-                    consentStatus="true",
-                    isEmailConfirmed="true",
-                    accountStatus="BUSINESS_ACCOUNT",
-                    productIntentId="addipmt",
-                )
-            else:
-                referral["status"] = "DECLINED"
-                params.update(permissionsGranted="false", consentStatus="false")
-            return_url = (data.get("partner_config_override") or {}).get("return_url")
-        if not return_url:
-            title = "Permission granted" if granted else "Permission declined"
-            return html_page(title, "<p>You can close this window.</p>")
-        return redirect(with_query(return_url, params))
-
-    def grant(request: Request, referral_id: str) -> Response:
-        return answer(referral_id, True)
-
-    def decline(request: Request, referral_id: str) -> Response:
-        return answer(referral_id, False)
-
     return [
         Rule("/v2/customer/partner-referrals", endpoint=create_referral, methods=["POST"]),
         Rule(
             "/v2/customer/partner-referrals/<referral_id>", endpoint=get_referral, methods=["GET"]
         ),
-        Rule("/partner-consent/<referral_id>", endpoint=consent_page, methods=["GET"]),
-        Rule("/partner-consent/<referral_id>/grant", endpoint=grant, methods=["POST"]),
-        Rule("/partner-consent/<referral_id>/decline", endpoint=decline, methods=["POST"]),
     ]

@@ -2,33 +2,35 @@
 
 Routes come from the protocol modules; each module exposes ``routes(state)`` returning
 werkzeug ``Rule`` objects whose endpoints are callables ``(request, **url_values) -> Response``.
-Control routes under ``/_sandbox/`` let tests inspect the ledger and set fault switches.
+Control routes under ``/_sandbox/`` (``control`` and the modules' own) let tests inspect the
+ledger and set fault switches.
 
-Faults apply to every matched protocol route (never to ``/_sandbox/`` control routes nor to
-unmatched paths such as a browser's ``/favicon.ico``). They act *after* the handler has
-committed its effect: ``delay_seconds`` holds the answer back (a client with a shorter
-time-out gives up while the transaction exists), ``drop_after_commit`` shuts the socket down
-with no HTTP answer at all, once per pending count. ``only_matching`` narrows both to requests
-whose path, query or body contains a given text.
+Faults (``state.Faults``) apply to every matched protocol route whose path, query or body
+holds ``only_matching`` (never to ``/_sandbox/`` control routes nor to unmatched paths such
+as a browser's ``/favicon.ico``). ``fail_before`` answers 500 without running the handler;
+the others act *after* the handler has committed its effect: ``fail_after_commit`` replaces
+its answer with a 500, ``delay_seconds`` holds the answer back, ``drop_after_commit`` shuts the
+socket down with no HTTP answer at all. A 500 on a REST path is PayPal's JSON
+``INTERNAL_SERVER_ERROR``; on Payflow's ``/`` a bare ``500 Internal Server Error``. The
+``Behaviour`` switches are handed to the handler (``state.behaviour_of(request)``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from .state import Faults, SandboxState
-
-Handler = Callable[..., Response]
+from .rest_errors import ApiError
+from .state import BEHAVIOUR_KEY, Behaviour, SandboxState
 
 
 class DropConnection(ConnectionError):
@@ -39,41 +41,29 @@ class DropConnection(ConnectionError):
     """
 
 
-def _control_routes(state: SandboxState) -> list[Rule]:
-    def ledger(request: Request) -> Response:
-        with state.lock:
-            body = json.dumps(state.ledger)
-        return Response(body, mimetype="application/json")
+@dataclass
+class Claim:
+    """What the fault switches do to one request."""
 
-    def faults(request: Request) -> Response:
-        if request.method == "POST":
-            data = request.get_json(force=True, silent=True) or {}
-            with state.lock:
-                state.faults = Faults(
-                    delay_seconds=float(data.get("delay_seconds", 0)),
-                    drop_after_commit=int(data.get("drop_after_commit", 0)),
-                    only_matching=str(data.get("only_matching", "")),
-                )
-        with state.lock:
-            body = json.dumps(state.faults.__dict__)
-        return Response(body, mimetype="application/json")
+    fail_before: bool = False
+    fail_after: bool = False
+    drop: bool = False
+    delay: float = 0.0
+    behaviour: Behaviour = field(default_factory=Behaviour)
 
-    def reset(request: Request) -> Response:
-        state.reset()
-        return Response("{}", mimetype="application/json")
 
-    return [
-        Rule("/_sandbox/ledger", endpoint=ledger, methods=["GET"]),
-        Rule("/_sandbox/faults", endpoint=faults, methods=["GET", "POST"]),
-        Rule("/_sandbox/reset", endpoint=reset, methods=["POST"]),
-    ]
+def server_error(request: Request) -> Response:
+    """PayPal's 500 for the request's API (JSON on REST paths, bare on Payflow)."""
+    if request.path.startswith(("/v1/", "/v2/")):
+        return ApiError(500, api=request.path.split("/")[2]).response()
+    return Response("Internal Server Error", status=500, mimetype="text/plain")
 
 
 def protocol_modules() -> Iterable:
-    """The protocol modules whose routes the server serves (imported lazily)."""
-    from . import payflow, rest  # noqa: PLC0415
+    """The modules whose routes the server serves (imported lazily)."""
+    from . import control, pages, payflow, rest  # noqa: PLC0415
 
-    return (payflow, rest)
+    return (control, payflow, rest, pages)
 
 
 class SandboxApp:
@@ -81,7 +71,7 @@ class SandboxApp:
 
     def __init__(self, state: SandboxState | None = None) -> None:
         self.state = state or SandboxState()
-        rules = _control_routes(self.state)
+        rules = []
         for module in protocol_modules():
             rules.extend(module.routes(self.state))
         self.url_map = Map(rules)
@@ -94,35 +84,47 @@ class SandboxApp:
         except HTTPException as exc:
             return exc.get_response(environ)(environ, start_response)
         is_control = request.path.startswith("/_sandbox/")
-        delay, drop = (0.0, False) if is_control else self._claim_faults(request)
+        claim = Claim() if is_control else self._claim_faults(request)
+        environ[BEHAVIOUR_KEY] = claim.behaviour
+        if claim.fail_before:
+            return server_error(request)(environ, start_response)
         try:
             response = handler(request, **values)
         except HTTPException as exc:
             response = exc.get_response(environ)
-        # The effect is committed by now: a slow or dropped answer cannot undo it, exactly
-        # the situation a client must resolve by inquiry/lookup with the same request id.
-        if delay:
-            time.sleep(delay)
-        if drop:
+        # The effect is committed by now: a slow, failed or dropped answer cannot undo it,
+        # exactly the situation a client must resolve by retrying with the same request id.
+        if claim.delay:
+            time.sleep(claim.delay)
+        if claim.drop:
             self._drop_connection(environ)
+        if claim.fail_after:
+            response = server_error(request)
         return response(environ, start_response)
 
-    def _claim_faults(self, request: Request) -> tuple[float, bool]:
-        """The delay for this request, and whether it takes one of the pending drops."""
+    def _claim_faults(self, request: Request) -> Claim:
+        """What the switches do to this request, taking one of each pending count."""
         with self.state.lock:
-            faults = self.state.faults
-            if not (faults.delay_seconds or faults.drop_after_commit):
-                return 0.0, False
+            if not self.state.faults.active():
+                return Claim()
         # Cached by werkzeug: the handler reads the same body (and form) afterwards.
         text = request.full_path.encode() + b"\n" + request.get_data(cache=True)
         with self.state.lock:
             faults = self.state.faults
             if not faults.applies_to(text):
-                return 0.0, False
-            drop = faults.drop_after_commit > 0
-            if drop:
+                return Claim()
+            claim = Claim(delay=faults.delay_seconds, behaviour=faults.behaviour())
+            # One counted fault per request: a request that never ran cannot also drop.
+            if faults.fail_before > 0:
+                faults.fail_before -= 1
+                claim.fail_before = True
+            elif faults.drop_after_commit > 0:
                 faults.drop_after_commit -= 1
-            return faults.delay_seconds, drop
+                claim.drop = True
+            elif faults.fail_after_commit > 0:
+                faults.fail_after_commit -= 1
+                claim.fail_after = True
+            return claim
 
     @staticmethod
     def _drop_connection(environ) -> None:
