@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,15 @@ CHECK_NAMES = list(READINESS_CHECKS)
 
 
 def readiness(client=None):
-    response = (client or Client()).get("/readyz/")
+    """GET /readyz/ from a thread of its own.
+
+    The view is asynchronous (django-health-check runs its checks concurrently), and the test
+    client runs it through ``async_to_sync``, which refuses a thread where an event loop is
+    already running — as the browser tests' Playwright leaves in this one. Under gunicorn each
+    request thread has no loop, like this helper's thread.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit((client or Client()).get, "/readyz/").result()
     return response.status_code, response.json()
 
 
