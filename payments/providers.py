@@ -75,12 +75,9 @@ def save_provider(form, site: Site, actor) -> ProviderAccount:
             actor,
             "ecommerce.provider",
             [
-                {
-                    "field": "provider",
-                    "label": str(CommerceSettings._meta.get_field("provider").verbose_name),
-                    "old": commerce.get_provider_display() if commerce.provider else "",
-                    "new": account.get_kind_display(),
-                }
+                history.field_change(
+                    CommerceSettings._meta.get_field("provider"), commerce.provider, account.kind
+                )
             ],
         )
         commerce.provider = account.kind
@@ -151,7 +148,7 @@ def finish_permission_grant(account: ExpressCheckoutAccount, query, actor) -> bo
     """Record PayPal's answer from the consent return; True when permission was granted."""
     from .gateways.partner_referrals import parse_return
 
-    before = account.get_permission_status_display()
+    before = account.permission_status
     consent = parse_return(query, expected_tracking_id=account.referral_tracking_id or "")
     account.permission_status = (
         PermissionStatus.GRANTED if consent.granted else PermissionStatus.REFUSED
@@ -165,14 +162,11 @@ def finish_permission_grant(account: ExpressCheckoutAccount, query, actor) -> bo
         actor,
         f"provider.{account.kind}",
         [
-            {
-                "field": "permission_status",
-                "label": str(
-                    ExpressCheckoutAccount._meta.get_field("permission_status").verbose_name
-                ),
-                "old": before,
-                "new": account.get_permission_status_display(),
-            }
+            history.field_change(
+                ExpressCheckoutAccount._meta.get_field("permission_status"),
+                before,
+                account.permission_status,
+            )
         ],
     )
     return consent.granted

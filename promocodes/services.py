@@ -27,13 +27,13 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sites.history import record
+from sites.history import Span, build, field_change, record
 from sites.models import Revision, Session, Site
 
 from . import codegen
@@ -150,12 +150,14 @@ def generate_batch_codes(batch: CreationBatch | int, *, chunk_size: int = GENERA
                 batch.created_by,
                 "promocodes.create",
                 [],
-                summary=ngettext(
-                    "Created %(count)d promotional code (%(service)s).",
-                    "Created %(count)d promotional codes (%(service)s).",
-                    batch.total,
-                )
-                % {"count": batch.total, "service": batch.get_service_display()},
+                summary=lambda: (
+                    ngettext(
+                        "Created %(count)d promotional code (%(service)s).",
+                        "Created %(count)d promotional codes (%(service)s).",
+                        batch.total,
+                    )
+                    % {"count": batch.total, "service": batch.get_service_display()}
+                ),
             )
             if any(email for email, _name in recipients):
                 from .tasks import send_batch_emails
@@ -360,6 +362,8 @@ def extend_expiry(site: Site, codes: QuerySet, until: date, actor) -> ExtendResu
         counts = codes.aggregate(
             deleted=Count("pk", filter=Q(status=Status.DELETED)),
             expired=Count("pk", filter=Q(status=Status.EXPIRED)),
+            first=Min("expires_on", filter=~Q(status=Status.DELETED)),
+            last=Max("expires_on", filter=~Q(status=Status.DELETED)),
         )
         extended = codes.exclude(status=Status.DELETED).update(
             expires_on=until,
@@ -368,19 +372,20 @@ def extend_expiry(site: Site, codes: QuerySet, until: date, actor) -> ExtendResu
             ),
         )
         result = ExtendResult(extended, min(counts["expired"], extended), counts["deleted"])
+        if not extended:
+            return result
         record(
             site,
             actor,
             "promocodes.extend",
             [
-                {
-                    "field": "expires_on",
-                    "label": str(_("Expiration date")),
-                    "old": "",
-                    "new": until.strftime("%d/%m/%Y"),
-                }
+                field_change(
+                    PromoCode._meta.get_field("expires_on"),
+                    Span(counts["first"], counts["last"]),
+                    until,
+                )
             ],
-            summary=str(
+            summary=lambda: str(
                 _(
                     "Extended %(extended)d promotional codes until %(until)s "
                     "(%(reactivated)d reactivated, %(skipped)d deleted skipped)."
@@ -400,18 +405,25 @@ def soft_delete(site: Site, codes: QuerySet, actor) -> int:
     """Mark the selected codes Deleted (one UPDATE); their rows, uses and history stay."""
     codes = codes.for_site(site).order_by()
     with transaction.atomic():
+        before = sorted(
+            codes.exclude(status=Status.DELETED).values_list("status", flat=True).distinct()
+        )
         deleted = codes.exclude(status=Status.DELETED).update(status=Status.DELETED)
+        if not deleted:
+            return 0
         record(
             site,
             actor,
             "promocodes.delete",
-            [{"field": "status", "label": str(_("Status")), "old": "", "new": "deleted"}],
-            summary=ngettext(
-                "Deleted %(count)d promotional code.",
-                "Deleted %(count)d promotional codes.",
-                deleted,
-            )
-            % {"count": deleted},
+            [field_change(PromoCode._meta.get_field("status"), before, [Status.DELETED])],
+            summary=lambda: (
+                ngettext(
+                    "Deleted %(count)d promotional code.",
+                    "Deleted %(count)d promotional codes.",
+                    deleted,
+                )
+                % {"count": deleted}
+            ),
         )
     return deleted
 
@@ -435,16 +447,23 @@ def expire_due_codes(at: datetime | None = None) -> dict[int, int]:
             counts = _expire_portable(at, latest_due)
         if counts:
             Revision.objects.bulk_create(
-                Revision(
-                    site_id=site_id,
-                    area="promocodes.expiry",
-                    summary=ngettext(
-                        "%(count)d promotional code expired.",
-                        "%(count)d promotional codes expired.",
-                        count,
-                    )
-                    % {"count": count},
-                    changes=[{"field": "status", "label": "Status", "old": "", "new": "expired"}],
+                build(
+                    site_id,
+                    None,
+                    "promocodes.expiry",
+                    [
+                        field_change(
+                            PromoCode._meta.get_field("status"), Status.ACTIVE, Status.EXPIRED
+                        )
+                    ],
+                    summary=lambda count=count: (
+                        ngettext(
+                            "%(count)d promotional code expired.",
+                            "%(count)d promotional codes expired.",
+                            count,
+                        )
+                        % {"count": count}
+                    ),
                 )
                 for site_id, count in sorted(counts.items())
             )
