@@ -4,6 +4,7 @@ time zone; no entry for a no-op; filters by area and person; pages."""
 from __future__ import annotations
 
 import html
+import importlib
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -339,3 +340,21 @@ def test_admin_revision_view_renders_like_the_history_page(site):
     assert "Codes promotionnels — suppression" in french
     listing = read(client, reverse("admin:sites_revision_changelist"), "en")
     assert "Promo codes — delete" in listing
+
+
+def test_legacy_ticks_become_booleans_read_in_each_language(admin_client, site):
+    from django.apps import apps
+
+    migration = importlib.import_module("sites.migrations.0003_revision_legacy_booleans")
+    legacy = Revision.objects.create(
+        site=site,
+        area="ecommerce.services",
+        changes=[
+            {"field": "events_enabled", "label": "Webex Events (classic)", "old": "✗", "new": "✓"},
+            {"field": "business_name", "label": "Business name", "old": "", "new": "Acme"},
+        ],
+    )
+    migration.booleans_as_data(apps, None)
+    legacy.refresh_from_db()
+    assert [(c["old"], c["new"]) for c in legacy.changes] == [(False, True), ("", "Acme")]
+    assert "Non" in visible(read(admin_client, history_url(site), "fr"))
