@@ -7,5 +7,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("REST API")
 
     def ready(self) -> None:
+        from sites.history_areas import register_areas
+
         # Registers the OpenAPI description of the key authentication with drf-spectacular.
         from . import schema  # noqa: F401
+
+        register_areas({"api.keys": _("API keys")})

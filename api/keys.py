@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sites.history import record
+from sites.history import field_change, record
 from sites.models import Membership, Role, Site
 
 from .models import ApiKey, Scope
@@ -80,16 +80,13 @@ def create_key(site: Site, actor, *, name: str, holder, scope: str) -> tuple[Api
             actor,
             AREA,
             [
-                {"field": "name", "label": _("Name"), "old": "", "new": name},
-                {
-                    "field": "scope",
-                    "label": _("Scope"),
-                    "old": "",
-                    "new": str(Scope(scope).label),
-                },
-                {"field": "holder", "label": _("Holder"), "old": "", "new": holder.get_username()},
+                field_change(ApiKey._meta.get_field("name"), "", name),
+                field_change(ApiKey._meta.get_field("scope"), "", scope),
+                field_change(ApiKey._meta.get_field("holder"), "", holder.get_username()),
             ],
-            summary=_("API key “%(name)s” (%(prefix)s) created") % {"name": name, "prefix": prefix},
+            summary=lambda: (
+                _("API key “%(name)s” (%(prefix)s) created") % {"name": name, "prefix": prefix}
+            ),
         )
     return key, plain
 
@@ -105,8 +102,10 @@ def revoke_key(key: ApiKey, actor) -> bool:
                 actor,
                 AREA,
                 [],
-                summary=_("API key “%(name)s” (%(prefix)s) revoked")
-                % {"name": key.name, "prefix": key.prefix},
+                summary=lambda: (
+                    _("API key “%(name)s” (%(prefix)s) revoked")
+                    % {"name": key.name, "prefix": key.prefix}
+                ),
             )
     return bool(revoked)
 

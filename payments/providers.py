@@ -75,12 +75,9 @@ def save_provider(form, site: Site, actor) -> ProviderAccount:
             actor,
             "ecommerce.provider",
             [
-                {
-                    "field": "provider",
-                    "label": str(CommerceSettings._meta.get_field("provider").verbose_name),
-                    "old": commerce.get_provider_display() if commerce.provider else "",
-                    "new": account.get_kind_display(),
-                }
+                history.field_change(
+                    CommerceSettings._meta.get_field("provider"), commerce.provider, account.kind
+                )
             ],
         )
         commerce.provider = account.kind
@@ -134,7 +131,7 @@ def start_permission_grant(account: ExpressCheckoutAccount, mode: str, return_ur
 @transaction.atomic
 def finish_permission_grant(account: ExpressCheckoutAccount, query, actor) -> bool:
     """Record PayPal's answer from the consent return; True when permission was granted."""
-    before = account.get_permission_status_display()
+    before = account.permission_status
     consent = parse_return(query, expected_tracking_id=account.referral_tracking_id or "")
     account.permission_status = (
         PermissionStatus.GRANTED if consent.granted else PermissionStatus.REFUSED
@@ -148,14 +145,11 @@ def finish_permission_grant(account: ExpressCheckoutAccount, query, actor) -> bo
         actor,
         f"provider.{account.kind}",
         [
-            {
-                "field": "permission_status",
-                "label": str(
-                    ExpressCheckoutAccount._meta.get_field("permission_status").verbose_name
-                ),
-                "old": before,
-                "new": account.get_permission_status_display(),
-            }
+            history.field_change(
+                ExpressCheckoutAccount._meta.get_field("permission_status"),
+                before,
+                account.permission_status,
+            )
         ],
     )
     return consent.granted

@@ -94,28 +94,25 @@ def retry_refund(refund: Refund, actor) -> Refund:
 
 def _record_revision(refund: Refund, actor, *, retry: bool = False) -> None:
     payment = refund.payment
-    outcome = {
-        REFUND_DONE: _("refunded"),
-        PaymentStatus.PENDING: _("pending: PayPal did not answer"),
-    }.get(refund.status) or _("refused: %(message)s") % {"message": refund.result_message}
-    template = (
-        _("Refund retried: %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
-        if retry
-        else _("Refund of %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
-    )
-    history.record(
-        payment.site,
-        actor,
-        "transactions.refund",
-        [],
-        summary=template
-        % {
+
+    def summary() -> str:
+        outcome = {
+            REFUND_DONE: _("refunded"),
+            PaymentStatus.PENDING: _("pending: PayPal did not answer"),
+        }.get(refund.status) or _("refused: %(message)s") % {"message": refund.result_message}
+        template = (
+            _("Refund retried: %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
+            if retry
+            else _("Refund of %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
+        )
+        return template % {
             "amount": refund.amount,
             "currency": payment.currency,
             "reference": payment.reference,
             "outcome": outcome,
-        },
-    )
+        }
+
+    history.record(payment.site, actor, "transactions.refund", [], summary=summary)
 
 
 def send_refund(refund: Refund) -> Refund:

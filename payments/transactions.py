@@ -186,8 +186,10 @@ def delete_test_payments(site: Site, payments: QuerySet[Payment], actor) -> Dele
             actor,
             "transactions.delete_test",
             [],
-            summary=ngettext("Deleted %(n)d test payment.", "Deleted %(n)d test payments.", deleted)
-            % {"n": deleted},
+            summary=lambda: (
+                ngettext("Deleted %(n)d test payment.", "Deleted %(n)d test payments.", deleted)
+                % {"n": deleted}
+            ),
         )
     return DeleteResult(deleted, kept)
 

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sites.history import record
+from sites.history import Span, field_change, record
 from sites.models import Site
 
-from .models import Status
+from .models import PromoCode, Status
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ def extend_expiry(site: Site, codes: QuerySet, until: date, actor) -> ExtendResu
         counts = codes.aggregate(
             deleted=Count("pk", filter=Q(status=Status.DELETED)),
             expired=Count("pk", filter=Q(status=Status.EXPIRED)),
+            first=Min("expires_on", filter=~Q(status=Status.DELETED)),
+            last=Max("expires_on", filter=~Q(status=Status.DELETED)),
         )
         extended = codes.exclude(status=Status.DELETED).update(
             expires_on=until,
@@ -44,19 +46,20 @@ def extend_expiry(site: Site, codes: QuerySet, until: date, actor) -> ExtendResu
             ),
         )
         result = ExtendResult(extended, min(counts["expired"], extended), counts["deleted"])
+        if not extended:
+            return result
         record(
             site,
             actor,
             "promocodes.extend",
             [
-                {
-                    "field": "expires_on",
-                    "label": str(_("Expiration date")),
-                    "old": "",
-                    "new": until.strftime("%d/%m/%Y"),
-                }
+                field_change(
+                    PromoCode._meta.get_field("expires_on"),
+                    Span(counts["first"], counts["last"]),
+                    until,
+                )
             ],
-            summary=str(
+            summary=lambda: str(
                 _(
                     "Extended %(extended)d promotional codes until %(until)s "
                     "(%(reactivated)d reactivated, %(skipped)d deleted skipped)."
@@ -76,17 +79,24 @@ def soft_delete(site: Site, codes: QuerySet, actor) -> int:
     """Mark the selected codes Deleted (one UPDATE); their rows, uses and history stay."""
     codes = codes.for_site(site).order_by()
     with transaction.atomic():
+        before = sorted(
+            codes.exclude(status=Status.DELETED).values_list("status", flat=True).distinct()
+        )
         deleted = codes.exclude(status=Status.DELETED).update(status=Status.DELETED)
+        if not deleted:
+            return 0
         record(
             site,
             actor,
             "promocodes.delete",
-            [{"field": "status", "label": str(_("Status")), "old": "", "new": "deleted"}],
-            summary=ngettext(
-                "Deleted %(count)d promotional code.",
-                "Deleted %(count)d promotional codes.",
-                deleted,
-            )
-            % {"count": deleted},
+            [field_change(PromoCode._meta.get_field("status"), before, [Status.DELETED])],
+            summary=lambda: (
+                ngettext(
+                    "Deleted %(count)d promotional code.",
+                    "Deleted %(count)d promotional codes.",
+                    deleted,
+                )
+                % {"count": deleted}
+            ),
         )
     return deleted

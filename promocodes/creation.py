@@ -98,12 +98,14 @@ def generate_batch_codes(
                 batch.created_by,
                 "promocodes.create",
                 [],
-                summary=ngettext(
-                    "Created %(count)d promotional code (%(service)s).",
-                    "Created %(count)d promotional codes (%(service)s).",
-                    batch.total,
-                )
-                % {"count": batch.total, "service": batch.get_service_display()},
+                summary=lambda: (
+                    ngettext(
+                        "Created %(count)d promotional code (%(service)s).",
+                        "Created %(count)d promotional codes (%(service)s).",
+                        batch.total,
+                    )
+                    % {"count": batch.total, "service": batch.get_service_display()}
+                ),
             )
             if on_done is not None:
                 on_done(batch, params)

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sites.history import build, field_change
 from sites.models import Revision
 
 from . import dialect
+from .models import PromoCode, Status
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +41,21 @@ def expire_due_codes(at: datetime | None = None) -> dict[int, int]:
 
 
 def _revision(site_id: int, count: int) -> Revision:
-    """The revision of one site's expired codes, with the fields ``sites.history.record``
-    writes. (``record`` writes one row per call; the sweep writes every site's in one INSERT
-    so that it costs the same few statements whatever the number of sites.)
+    """The revision of one site's expired codes, built by ``sites.history.build`` like every
+    other (``record`` writes one row per call; the sweep writes every site's in one INSERT so
+    that it costs the same few statements whatever the number of sites).
     """
-    summary = ngettext(
-        "%(count)d promotional code expired.",
-        "%(count)d promotional codes expired.",
-        count,
-    ) % {"count": count}
-    return Revision(
-        site_id=site_id,
-        area="promocodes.expiry",
-        summary=summary[:300],
-        changes=[{"field": "status", "label": str(_("Status")), "old": "", "new": "expired"}],
+    return build(
+        site_id,
+        None,
+        "promocodes.expiry",
+        [field_change(PromoCode._meta.get_field("status"), Status.ACTIVE, Status.EXPIRED)],
+        summary=lambda: (
+            ngettext(
+                "%(count)d promotional code expired.",
+                "%(count)d promotional codes expired.",
+                count,
+            )
+            % {"count": count}
+        ),
     )

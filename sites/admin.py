@@ -1,9 +1,12 @@
 """Django admin for ops (/ops/): sites with provisioning, memberships, sessions, history."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .history_areas import area_name
+from .history_display import change_line, format_moment, summary_text
 from .models import Membership, Revision, Session, Site
 
 
@@ -58,10 +61,40 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "site", "actor", "area", "summary"]
+    """Read-only, rendered as on the History page: reader's language, site's time zone."""
+
+    list_display = ["created_at", "site", "actor", "area_shown", "summary_shown"]
     list_filter = ["area", "site"]
     search_fields = ["site__slug", "actor__username", "summary"]
-    readonly_fields = ["site", "actor", "created_at", "area", "summary", "changes"]
+    fields = ["site", "actor", "when_on_site", "area_shown", "summary_shown", "changes_shown"]
+    readonly_fields = fields
+
+    @admin.display(description=_("when (site's time zone)"))
+    def when_on_site(self, obj: Revision) -> str:
+        return f"{format_moment(obj.created_at, obj.site.tzinfo)} ({obj.site.time_zone})"
+
+    @admin.display(description=_("area"), ordering="area")
+    def area_shown(self, obj: Revision) -> str:
+        return area_name(obj.area)
+
+    @admin.display(description=_("summary"))
+    def summary_shown(self, obj: Revision) -> str:
+        return summary_text(obj)
+
+    @admin.display(description=_("changes"))
+    def changes_shown(self, obj: Revision):
+        lines = [change_line(change, obj.site.tzinfo) for change in obj.changes or []]
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>: {}</li>",
+                (
+                    (line.label, _("changed") if line.secret else f"{line.old} → {line.new}")
+                    for line in lines
+                ),
+            ),
+        )
 
     def has_add_permission(self, request):
         return False

@@ -176,8 +176,11 @@ class Session(models.Model):
 class Revision(models.Model):
     """One Update of a site's configuration: who, when, what, and each field's old → new.
 
-    ``changes`` is a list of ``{"field", "label", "old", "new"}``; a secret field is recorded
-    as ``{"field", "label", "secret": true}`` with no value at all.
+    ``changes`` is a list of ``{"field", "label", "old", "new"}`` holding stored values and
+    untranslated msgids (the format is described in ``sites.history``); a secret field is
+    recorded as ``{"field", "label", "secret": true}`` with no value at all. ``summary`` is
+    the summary in the author's language, ``summaries`` the same in every language
+    (``{"en": …, "fr": …}``; empty for rows written before it existed).
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="revisions")
@@ -188,6 +191,7 @@ class Revision(models.Model):
     area = models.CharField(_("area"), max_length=100)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
+    summaries = models.JSONField(_("summary in each language"), default=dict, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
 

@@ -4,6 +4,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from .history_display import entry
+from .history_filters import HistoryFilterForm
 from .models import Membership, Revision
 from .scoping import SiteMemberMixin
 
@@ -33,11 +35,27 @@ class SiteHomeView(SiteMemberMixin, TemplateView):
 
 
 class HistoryView(SiteMemberMixin, ListView):
-    """Every Update of the site's configuration, newest first."""
+    """Every Update of the site's configuration, newest first, filtered by area and person,
+    in the reader's language and the site's time zone."""
 
     template_name = "sites/history.html"
-    context_object_name = "revisions"
     paginate_by = 50
 
     def get_queryset(self):
-        return Revision.objects.for_site(self.site).select_related("actor")
+        self.filters = HistoryFilterForm(self.request.GET or None, site=self.site)
+        revisions = Revision.objects.for_site(self.site).select_related("actor")
+        return self.filters.apply(revisions)
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page number out of range or not a number shows the nearest page, not a 404."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tz = self.site.tzinfo
+        context["entries"] = [entry(revision, tz) for revision in context["page_obj"]]
+        context["filters"] = self.filters
+        context["filtered"] = any(self.request.GET.get(name) for name in self.filters.fields)
+        return context

@@ -135,8 +135,8 @@ def _snapshot(session: Session, tz) -> dict[str, str]:
     organizer = session.organizer
     return {
         "title": session.title,
-        "service": str(session.get_service_display()) if session.service else "",
-        "kind": str(session.get_kind_display()) if session.kind else "",
+        "service": session.service,
+        "kind": session.kind,
         "program": session.program,
         "starts_at": format_start(session.starts_at, tz),
         "fee": f"{session.fee:.2f}" if session.fee is not None else "",
@@ -161,21 +161,16 @@ def save_session(form: SessionForm, actor) -> Session:
         session.organizer = actor
     session.save()
     after = _snapshot(session, site.tzinfo)
-    labels = {
-        "title": Session._meta.get_field("title").verbose_name,
-        "service": Session._meta.get_field("service").verbose_name,
-        "kind": Session._meta.get_field("kind").verbose_name,
-        "program": Session._meta.get_field("program").verbose_name,
-        "starts_at": Session._meta.get_field("starts_at").verbose_name,
-        "fee": Session._meta.get_field("fee").verbose_name,
-        "organizer": Session._meta.get_field("organizer").verbose_name,
-    }
+    labels = {name: Session._meta.get_field(name) for name in after}
     changes = history.diff(before, after, labels)
-    summary = (
-        _("Session “%(title)s” (#%(id)d) created")
-        if creating
-        else _("Session “%(title)s” (#%(id)d) updated")
-    ) % {"title": session.title, "id": session.pk}
+
+    def summary() -> str:
+        return (
+            _("Session “%(title)s” (#%(id)d) created")
+            if creating
+            else _("Session “%(title)s” (#%(id)d) updated")
+        ) % {"title": session.title, "id": session.pk}
+
     if changes:
-        history.record(site, actor, "sessions", changes, summary=str(summary))
+        history.record(site, actor, "sessions", changes, summary=summary)
     return session

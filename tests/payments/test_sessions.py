@@ -174,7 +174,8 @@ def test_create_writes_one_revision_naming_the_session(admin_client, admin, site
     changes = {c["field"]: c for c in revision.changes}
     assert changes["starts_at"]["new"] == "24/12/2030 09:30"
     assert changes["fee"]["new"] == "49.90"
-    assert changes["kind"]["new"] == "Live training session"
+    assert changes["kind"]["new"] == "live_training"
+    assert changes["kind"]["choices"] == {"live_training": "Live training session"}
 
 
 def test_admin_form_offers_the_admin_as_organizer_by_default(admin_client, admin, site):

@@ -64,7 +64,7 @@ def test_enabling_events_applies_to_both_service_pages_and_writes_a_revision(
     revision = Revision.objects.for_site(site).get()
     assert revision.actor == admin
     assert revision.changes == [
-        {"field": "events_enabled", "label": "Webex Events (classic)", "old": "✗", "new": "✓"}
+        {"field": "events_enabled", "label": "Webex Events (classic)", "old": False, "new": True}
     ]
 
 

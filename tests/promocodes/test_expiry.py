@@ -10,6 +10,7 @@ from django.utils import translation
 
 from promocodes import bulk, expiry, portable
 from promocodes.models import PromoCode
+from sites import history_display
 from sites.models import Revision
 
 pytestmark = pytest.mark.django_db
@@ -57,15 +58,26 @@ def test_sweep_is_idempotent_and_records_how_many(auckland, make_code):
     assert PromoCode.objects.filter(status="expired").count() == 3
 
 
-def test_sweep_revision_is_written_in_the_active_language(auckland, make_code):
-    """Label and summary are translated like every other revision's (here in French)."""
+def test_sweep_revision_reads_in_the_readers_language(auckland, make_code):
+    """Label, status names and summary are rendered like every other revision's: in the
+    language of whoever reads History, whatever language the sweep ran in."""
     for n in range(2):
         make_code(auckland, f"FR{n}", expires_on=MARCH_10)
-    with translation.override("fr"):
+    with translation.override("en"):
         expiry.expire_due_codes(datetime(2026, 3, 12, tzinfo=UTC))
     revision = Revision.objects.get(site=auckland, area="promocodes.expiry")
-    assert revision.summary == "2 codes promotionnels ont expiré."
-    assert revision.changes == [{"field": "status", "label": "Statut", "old": "", "new": "expired"}]
+    with translation.override("fr"):
+        shown = history_display.entry(revision, UTC)
+    assert shown.summary == "2 codes promotionnels ont expiré."
+    assert [(line.label, line.old, line.new) for line in shown.lines] == [
+        ("Statut", "Actif", "Expiré")
+    ]
+    with translation.override("en"):
+        shown = history_display.entry(revision, UTC)
+    assert shown.summary == "2 promotional codes expired."
+    assert [(line.label, line.old, line.new) for line in shown.lines] == [
+        ("Status", "Active", "Expired")
+    ]
 
 
 def test_sweep_leaves_deleted_and_used_up_codes_alone(auckland, make_code):

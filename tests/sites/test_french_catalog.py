@@ -15,6 +15,7 @@ SOURCES = [
     "payments",
     "promocodes",
     "api",
+    "monitoring",
     "templates",
     "locale",
 ]
