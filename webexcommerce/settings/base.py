@@ -274,20 +274,28 @@ CELERY_VISIBILITY_TIMEOUT_SECONDS = int(
         str(2 * (CELERY_TASK_TIME_LIMIT + CELERY_LONGEST_COUNTDOWN_SECONDS)),
     )
 )
-_broker_dir = VAR_DIR / "celery-broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+
+
+def broker_transport_options(broker_url: str) -> dict:
+    """The transport options of ``broker_url``: folders under var/ for the file broker, the
+    visibility timeout for any other (Redis). A settings module that changes the broker URL
+    sets ``CELERY_BROKER_TRANSPORT_OPTIONS`` again with this."""
+    if broker_url != "filesystem://":
+        return {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+    broker_dir = VAR_DIR / "celery-broker"
     for sub in ("out", "processed", "control"):
-        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "out"),
-        "data_folder_out": str(_broker_dir / "out"),
-        "data_folder_processed": str(_broker_dir / "processed"),
+        (broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(broker_dir / "out"),
+        "data_folder_out": str(broker_dir / "out"),
+        "data_folder_processed": str(broker_dir / "processed"),
         "store_processed": False,
-        "control_folder": str(_broker_dir / "control"),
+        "control_folder": str(broker_dir / "control"),
     }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
