@@ -103,7 +103,7 @@ def freeze_outside_the_send_window(worker, recipients: dict[int, str], mail_dir)
 
 
 def test_emails_of_a_batch_whose_worker_is_killed_reach_each_recipient_once(site, tmp_path):
-    count = 600
+    count = 400
     addresses = [f"r{i:04d}@example.com" for i in range(count)]
     params = CreationParams(
         service="events",
@@ -117,7 +117,7 @@ def test_emails_of_a_batch_whose_worker_is_killed_reach_each_recipient_once(site
     with start_worker(tmp_path) as worker:
         batch = tasks.start_creation(site, None, params)
         wait_for(
-            lambda: PromoCodeEmail.objects.filter(state="sent").count() >= 100,
+            lambda: PromoCodeEmail.objects.filter(state="sent").count() >= 80,
             interval=0.02,
             message="no e-mail sent:\n" + worker_log(tmp_path),
         )
@@ -125,7 +125,7 @@ def test_emails_of_a_batch_whose_worker_is_killed_reach_each_recipient_once(site
         freeze_outside_the_send_window(worker, recipients, mail_dir)
         signal_worker(worker, signal.SIGKILL)
     sent_before = PromoCodeEmail.objects.filter(state="sent").count()
-    assert 100 <= sent_before < count, "killed partway"
+    assert 80 <= sent_before < count, "killed partway"
 
     with start_worker(tmp_path):
         wait_for(
