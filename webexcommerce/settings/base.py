@@ -327,7 +327,7 @@ PROMOCODE_BATCH_MAX_ATTEMPTS = int(os.environ.get("PROMOCODE_BATCH_MAX_ATTEMPTS"
 # An e-mail's claim older than this belongs to a dead worker and may be claimed again; it must
 # exceed the SMTP timeout (EMAIL_TIMEOUT), so that a live sender's claim never expires.
 PROMOCODE_EMAIL_CLAIM_SECONDS = float(os.environ.get("PROMOCODE_EMAIL_CLAIM_SECONDS", "300"))
-# An e-mail still unsent after this many claims ends Failed (the admin can send it again).
+# An e-mail still unsent after this many claims ends Failed.
 PROMOCODE_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PROMOCODE_EMAIL_MAX_ATTEMPTS", "12"))
 CELERY_BEAT_SCHEDULE["promocodes-resume-stalled"] = {
     "task": "promocodes.tasks.resume_stalled_work",
