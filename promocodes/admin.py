@@ -63,6 +63,8 @@ class CreationBatchAdmin(admin.ModelAdmin):
         "done",
         "state",
         "error",
+        "attempts",
+        "last_progress_at",
         "params",
     ]
 
@@ -76,7 +78,15 @@ class PromoCodeEmailAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["promo_code__code", "promo_code__recipient_email"]
     raw_id_fields = ["promo_code"]
-    readonly_fields = ["promo_code", "state", "attempts", "claimed_at", "sent_at", "last_error"]
+    readonly_fields = [
+        "promo_code",
+        "state",
+        "attempts",
+        "queued_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+    ]
     actions = ["requeue"]
 
     def has_add_permission(self, request):
@@ -89,7 +99,8 @@ class PromoCodeEmailAdmin(admin.ModelAdmin):
                 state__in=[PromoCodeEmail.State.SENDING, PromoCodeEmail.State.PENDING]
             ).values_list("pk", flat=True)
         )
-        PromoCodeEmail.objects.filter(pk__in=ids).update(state=PromoCodeEmail.State.PENDING)
+        # A "sending" e-mail is claimed again only once its claim is stale (its worker died):
+        # a live sender is never doubled (see ``emails.send_code_email``).
         for code_id in ids:
             send_code_email.delay(code_id)
         self.message_user(

@@ -8,10 +8,14 @@ Celery task. Deciding between the two and queueing the task belongs to
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -24,7 +28,6 @@ from .params import CreationParams
 
 # Above this many codes, creation runs as a Celery task with a progress bar.
 SYNC_CREATION_LIMIT = 500
-GENERATION_CHUNK = 10_000
 MAX_COLLISION_ROUNDS = 20
 
 
@@ -50,48 +53,41 @@ def new_batch(site: Site, actor, params: CreationParams) -> CreationBatch:
 def generate_batch_codes(
     batch: CreationBatch | int,
     *,
-    chunk_size: int = GENERATION_CHUNK,
+    chunk_size: int | None = None,
     on_done: Callable[[CreationBatch, CreationParams], None] | None = None,
 ) -> CreationBatch:
     """Create the codes of a batch, in chunks committed one by one; resumable and idempotent.
 
-    Each chunk locks the batch row, inserts its codes and advances ``done`` in one
-    transaction, so a retried (or duplicated) task carries on where the last commit stopped
-    and never creates more than ``total``. Codes are inserted set-based (see
-    ``pg.insert_codes``); the few generated codes that collide with existing ones are drawn
-    again. The call that finishes the batch records one revision and calls
+    A run starts only from a pending batch, or a running one whose last sign of life is older
+    than ``PROMOCODE_BATCH_STALL_SECONDS`` (its worker died): a duplicated task never runs
+    beside a live one, and a done or failed batch is left alone (see ``start_run``). Each
+    chunk (``PROMOCODE_GENERATION_CHUNK`` codes) locks the batch row, inserts its codes and
+    advances ``done`` and ``last_progress_at`` in one transaction, so the next run carries on
+    where the last commit stopped and never creates more than ``total``. Codes are inserted
+    set-based (see ``pg.insert_codes``); the few generated codes that collide with existing
+    ones are drawn again. The call that finishes the batch records one revision and calls
     ``on_done(batch, params)`` inside that transaction (never twice for one batch).
     A typed-in code already taken raises :class:`CodeAlreadyExists`; too few unused codes of
     the length, :class:`CodeSpaceExhausted`.
     """
     batch_id = batch.pk if isinstance(batch, CreationBatch) else batch
     batch = CreationBatch.objects.select_related("site").get(pk=batch_id)
-    if batch.state == CreationBatch.State.DONE:
+    if not start_run(batch_id):
         return batch
-    CreationBatch.objects.filter(pk=batch_id).update(state=CreationBatch.State.RUNNING)
     params = CreationParams.from_json(batch.params)
     job = _Job(batch, params)
-    recipients = list(params.recipients)
-    while True:
-        with transaction.atomic():
-            done = CreationBatch.objects.select_for_update().values_list("done", flat=True)
-            done = done.get(pk=batch_id)
-            if done >= batch.total:
-                break
-            if params.custom_code:
-                _insert_custom_code(job)
-                size = 1
-            else:
-                size = min(chunk_size, batch.total - done)
-                chunk = recipients[done : done + size] if recipients else [("", "")] * size
-                _insert_generated_codes(job, chunk)
-            CreationBatch.objects.filter(pk=batch_id).update(done=done + size)
+    try:
+        _generate_chunks(job, chunk_size or settings.PROMOCODE_GENERATION_CHUNK)
+    except Exception:
+        # This run is over: the next one (a retry, Retry) may start at once. A worker that
+        # dies cannot say so; its batch is found stalled instead (``promocodes.recovery``).
+        with contextlib.suppress(DatabaseError):
+            release_run(batch_id)
+        raise
     with transaction.atomic():
-        finished = (
-            CreationBatch.objects.filter(pk=batch_id)
-            .exclude(state=CreationBatch.State.DONE)
-            .update(state=CreationBatch.State.DONE, finished_at=timezone.now(), error="")
-        )
+        finished = CreationBatch.objects.filter(
+            pk=batch_id, state=CreationBatch.State.RUNNING, done__gte=batch.total
+        ).update(state=CreationBatch.State.DONE, finished_at=timezone.now(), error="")
         if finished:
             record(
                 batch.site,
@@ -113,11 +109,91 @@ def generate_batch_codes(
     return batch
 
 
+def _generate_chunks(job: _Job, chunk_size: int) -> None:
+    """Commit chunks until the batch has ``total`` codes or is no longer running."""
+    batch, params = job.batch, job.params
+    recipients = list(params.recipients)
+    while True:
+        with transaction.atomic():
+            done, state = (
+                CreationBatch.objects.select_for_update()
+                .values_list("done", "state")
+                .get(pk=batch.pk)
+            )
+            if done >= batch.total or state != CreationBatch.State.RUNNING:
+                return
+            if params.custom_code:
+                _insert_custom_code(job)
+                size = 1
+            else:
+                size = min(chunk_size, batch.total - done)
+                chunk = recipients[done : done + size] if recipients else [("", "")] * size
+                _insert_generated_codes(job, chunk)
+            CreationBatch.objects.filter(pk=batch.pk).update(
+                done=done + size, last_progress_at=timezone.now()
+            )
+
+
+def start_run(batch_id: int) -> bool:
+    """Take the batch for this run: ``running``, one more attempt, a fresh sign of life.
+
+    One conditional UPDATE, so that of two runs (a redelivered message, a task queued again)
+    only one starts while the other is alive. False when the batch is done, failed, or
+    running in a live worker.
+    """
+    now = timezone.now()
+    stalled = now - timedelta(seconds=settings.PROMOCODE_BATCH_STALL_SECONDS)
+    return bool(
+        CreationBatch.objects.filter(pk=batch_id)
+        .filter(
+            Q(state=CreationBatch.State.PENDING)
+            | Q(state=CreationBatch.State.RUNNING, last_progress_at__lt=stalled)
+        )
+        .update(state=CreationBatch.State.RUNNING, attempts=F("attempts") + 1, last_progress_at=now)
+    )
+
+
+def release_run(batch_id: int) -> None:
+    """Give a running batch back (``pending``) so that a retry of the task may start it."""
+    CreationBatch.objects.filter(pk=batch_id, state=CreationBatch.State.RUNNING).update(
+        state=CreationBatch.State.PENDING, last_progress_at=timezone.now()
+    )
+
+
 def mark_batch_failed(batch_id: int, error: str) -> None:
     """A batch that cannot finish: ``error`` is an English msgid, shown translated."""
     CreationBatch.objects.filter(pk=batch_id).exclude(state=CreationBatch.State.DONE).update(
         state=CreationBatch.State.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+
+
+def reopen_failed_batch(batch: CreationBatch, actor) -> bool:
+    """*Retry*: a failed batch becomes pending again, with its attempts counted anew.
+
+    Records the retry in the site's history. False (nothing changed) unless it was failed.
+    The caller queues the generation (``promocodes.tasks.retry_creation``).
+    """
+    reopened = CreationBatch.objects.filter(pk=batch.pk, state=CreationBatch.State.FAILED).update(
+        state=CreationBatch.State.PENDING,
+        error="",
+        attempts=0,
+        finished_at=None,
+        last_progress_at=timezone.now(),
+    )
+    if reopened:
+        record(
+            batch.site,
+            actor if getattr(actor, "pk", None) else None,
+            "promocodes.retry",
+            [],
+            summary=ngettext(
+                "Retried the creation of %(count)d promotional code (%(service)s).",
+                "Retried the creation of %(count)d promotional codes (%(service)s).",
+                batch.total,
+            )
+            % {"count": batch.total, "service": batch.get_service_display()},
+        )
+    return bool(reopened)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -44,17 +45,28 @@ def render_code_email(code: PromoCode) -> tuple[str, str]:
 
 
 def send_code_email(code_id: int) -> str:
-    """Send one code's e-mail at most once; returns the delivery state afterwards.
+    """Send one code's e-mail once; returns the delivery state afterwards.
 
-    At-most-once: the delivery row is claimed ``pending → sending`` by one conditional UPDATE
-    before the message leaves, so two workers (or a duplicated task) never both send. An
-    error raised by the mail backend means the message did not leave: the claim is given back
-    (``pending``) and the exception propagates so that Celery retries with backoff. A worker
-    that dies between claim and send leaves ``sending``: ops see it in the admin.
+    The delivery row is claimed ``pending → sending`` by one conditional UPDATE before the
+    message leaves, so two workers (or a duplicated task) never both send. An error raised by
+    the mail backend means the message did not leave: the claim is given back (``pending``)
+    and the exception propagates so that Celery retries with backoff. A worker that dies
+    between claim and send leaves ``sending``: that claim may be taken again once it is older
+    than ``PROMOCODE_EMAIL_CLAIM_SECONDS`` (longer than the SMTP timeout, so the claim of a
+    live sender never expires). ``sent`` is final. The one window left is a worker that dies
+    after the SMTP server accepted the message and before ``sent`` is written: then the
+    recipient may receive it twice.
     """
     PromoCodeEmail.objects.get_or_create(promo_code_id=code_id)
-    claimed = PromoCodeEmail.objects.filter(pk=code_id, state=PromoCodeEmail.State.PENDING).update(
-        state=PromoCodeEmail.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PROMOCODE_EMAIL_CLAIM_SECONDS)
+    claimed = (
+        PromoCodeEmail.objects.filter(pk=code_id)
+        .filter(
+            Q(state=PromoCodeEmail.State.PENDING)
+            | Q(state=PromoCodeEmail.State.SENDING, claimed_at__lt=stale)
+        )
+        .update(state=PromoCodeEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
         return PromoCodeEmail.objects.get(pk=code_id).state
@@ -75,8 +87,18 @@ def send_code_email(code_id: int) -> str:
             state=PromoCodeEmail.State.PENDING, last_error=repr(exc)[:1000]
         )
         raise
-    PromoCodeEmail.objects.filter(pk=code_id).update(
+    PromoCodeEmail.objects.filter(pk=code_id, state=PromoCodeEmail.State.SENDING).update(
         state=PromoCodeEmail.State.SENT, sent_at=timezone.now(), last_error=""
     )
     logger.info("promo code %s e-mailed", code_id)
     return PromoCodeEmail.State.SENT
+
+
+def create_deliveries(code_ids) -> None:
+    """A ``pending`` delivery row for each code id not having one (``queued_at`` now)."""
+    now = timezone.now()
+    PromoCodeEmail.objects.bulk_create(
+        (PromoCodeEmail(promo_code_id=code_id, queued_at=now) for code_id in code_ids),
+        batch_size=5000,
+        ignore_conflicts=True,
+    )

@@ -52,6 +52,12 @@ class CreationBatch(models.Model):
     ``params`` holds everything the generation needs (``CreationParams.to_json()``), so that a
     Celery task can run or resume it from the id alone. ``done`` counts the codes that exist; a
     retried task carries on from there.
+
+    ``last_progress_at`` is the batch's last sign of life (queued, started, a chunk committed):
+    a batch pending or running without one for ``PROMOCODE_BATCH_STALL_SECONDS`` has lost its
+    worker and is queued again by the beat task (``promocodes.recovery``). ``attempts`` counts
+    the runs that started; once ``PROMOCODE_BATCH_MAX_ATTEMPTS`` of them stalled, the batch
+    ends *Failed* with a reason, and an administrator may *Retry* it (attempts start again).
     """
 
     class State(models.TextChoices):
@@ -72,6 +78,8 @@ class CreationBatch(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default="pending")
     error = models.TextField(_("error"), blank=True)
     params = models.JSONField(_("parameters"), default=dict)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
 
     objects = SiteScopedQuerySet.as_manager()
 
@@ -90,6 +98,11 @@ class CreationBatch(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def resumed(self) -> bool:
+        """A run of this batch was interrupted and another one carried on (or is to)."""
+        return self.attempts > 1 or (self.attempts == 1 and self.state == self.State.PENDING)
 
 
 class PromoCode(models.Model):
@@ -265,12 +278,15 @@ class PromoCodeUse(models.Model):
 
 
 class PromoCodeEmail(models.Model):
-    """The e-mail that gives a recipient their code: claimed before sending, at most once.
+    """The e-mail that gives a recipient their code: claimed before sending, sent once.
 
     ``pending`` → ``sending`` (claimed by one worker with a conditional UPDATE) → ``sent``.
-    A failed attempt that surely did not send goes back to ``pending`` and is retried; a
-    worker that dies mid-send leaves ``sending``, which ops can see (and requeue) in the admin:
-    we prefer a rare missing e-mail to a code e-mailed twice.
+    A failed attempt that surely did not send goes back to ``pending`` and is retried. A claim
+    older than ``PROMOCODE_EMAIL_CLAIM_SECONDS`` belongs to a worker that died: it may be
+    claimed again (that bound is longer than the SMTP timeout, so a live sender's claim never
+    expires). ``sent`` is final: a sent e-mail is never sent again. ``queued_at`` is when a
+    task was last queued for it; the beat task (``promocodes.recovery``) queues again the
+    e-mails whose task was lost, and fails those that used ``PROMOCODE_EMAIL_MAX_ATTEMPTS``.
     """
 
     class State(models.TextChoices):
@@ -284,12 +300,22 @@ class PromoCodeEmail(models.Model):
     )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default="pending")
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("promo code e-mail")
+        indexes = [
+            # The beat task's questions: e-mails still to send, and when one was last claimed.
+            models.Index(
+                fields=["queued_at"],
+                condition=models.Q(state__in=["pending", "sending"]),
+                name="promocode_email_unsent_idx",
+            ),
+            models.Index(fields=["claimed_at"], name="promocode_email_claimed_idx"),
+        ]
         verbose_name_plural = _("promo code e-mails")
 
     def __str__(self) -> str:

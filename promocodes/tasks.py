@@ -1,9 +1,11 @@
 """Celery tasks of promotional codes, and the one place that queues them.
 
-Tasks: generate a large batch, e-mail recipients, expire due codes (beat). This module calls
-the services (``creation``, ``expiry``, ``emails``); they never import it, so what gets
-queued, and when, is decided here: ``start_creation`` runs a small creation at once and
-queues a large one; a finished batch with recipients queues their e-mails.
+Tasks: generate a large batch, e-mail recipients, expire due codes (beat), queue again the
+work a dead worker left (beat). This module calls the services (``creation``, ``expiry``,
+``emails``, ``recovery``); they never import it, so what gets queued, and when, is decided
+here: ``start_creation`` runs a small creation at once and queues a large one;
+``retry_creation`` queues a failed one again; a finished batch with recipients queues their
+e-mails.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import smtplib
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_noop
 
 from sites.models import Site
 
-from . import creation, emails, expiry
-from .models import CreationBatch
+from . import creation, emails, expiry, recovery
+from .models import CreationBatch, PromoCodeEmail
 from .params import CreationParams
 from .selectors import codes_of_batch
 
@@ -46,13 +49,31 @@ def start_creation(site: Site, actor, params: CreationParams) -> CreationBatch:
     return batch
 
 
+def retry_creation(batch: CreationBatch, actor) -> bool:
+    """*Retry* a failed batch: pending again (recorded in history), queued after commit.
+
+    False when the batch was not failed (nothing is queued).
+    """
+    with transaction.atomic():
+        reopened = creation.reopen_failed_batch(batch, actor)
+        if reopened:
+            batch_id = batch.pk
+            transaction.on_commit(lambda: generate_batch.delay(batch_id))
+    return reopened
+
+
 def generate_codes(batch: CreationBatch | int) -> CreationBatch:
     """``creation.generate_batch_codes``, then the recipients' e-mails queued once it is done."""
     return creation.generate_batch_codes(batch, on_done=_queue_emails)
 
 
 def _queue_emails(batch: CreationBatch, params: CreationParams) -> None:
+    """In the transaction that finishes the batch: a pending delivery per recipient's code
+    (so that none is forgotten if the worker dies now), then their tasks after commit."""
     if any(email for email, _name in params.recipients):
+        emails.create_deliveries(
+            codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True)
+        )
         batch_id = batch.pk
         transaction.on_commit(lambda: send_batch_emails.delay(batch_id))
 
@@ -62,7 +83,11 @@ def _queue_emails(batch: CreationBatch, params: CreationParams) -> None:
 
 @shared_task(bind=True, name="promocodes.tasks.generate_batch", acks_late=True, max_retries=5)
 def generate_batch(self, batch_id: int) -> int:
-    """Create a batch's codes (resumable: a retry carries on after the last committed chunk)."""
+    """Create a batch's codes (resumable: a retry carries on after the last committed chunk).
+
+    Too few unused codes, or a database error that outlasts the retries, or any unexpected
+    error: the batch ends *Failed* with a reason the page shows (and offers *Retry*).
+    """
     try:
         batch = generate_codes(batch_id)
     except creation.CodeSpaceExhausted:
@@ -79,16 +104,32 @@ def generate_batch(self, batch_id: int) -> int:
             )
             raise
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+    except Exception:
+        logger.exception("Batch %s failed", batch_id)
+        creation.mark_batch_failed(
+            batch_id, gettext_noop("The codes could not be created: an unexpected error occurred.")
+        )
+        raise
     return batch.done
 
 
 @shared_task(name="promocodes.tasks.send_batch_emails", acks_late=True)
 def send_batch_emails(batch_id: int) -> int:
-    """Queue one e-mail task per code of the batch that has a recipient."""
+    """Queue one e-mail task per code of the batch still to e-mail (not sent, not failed).
+
+    Idempotent: a duplicate queues tasks that find their e-mail already claimed or sent.
+    """
     batch = CreationBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         return 0
-    code_ids = list(codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True))
+    with_recipient = codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True)
+    emails.create_deliveries(with_recipient)
+    code_ids = list(
+        PromoCodeEmail.objects.filter(
+            promo_code_id__in=with_recipient,
+            state__in=[PromoCodeEmail.State.PENDING, PromoCodeEmail.State.SENDING],
+        ).values_list("pk", flat=True)
+    )
     for code_id in code_ids:
         send_code_email.delay(code_id)
     return len(code_ids)
@@ -99,7 +140,7 @@ def send_batch_emails(batch_id: int) -> int:
     acks_late=True,
     autoretry_for=(smtplib.SMTPException, OSError, DatabaseError),
     retry_backoff=5,
-    retry_backoff_max=600,
+    retry_backoff_max=settings.CELERY_LONGEST_COUNTDOWN_SECONDS,
     retry_jitter=True,
     max_retries=8,
 )
@@ -113,3 +154,18 @@ def expire_due_codes(at: str | None = None) -> int:
     """Beat task: mark due codes Expired; ``at`` (ISO 8601) replaces "now" for catch-up/tests."""
     counts = expiry.expire_due_codes(datetime.fromisoformat(at) if at else None)
     return sum(counts.values())
+
+
+@shared_task(name="promocodes.tasks.resume_stalled_work", acks_late=True)
+def resume_stalled_work() -> dict[str, int]:
+    """Beat task: queue again the batches and e-mails a dead worker left (``recovery``)."""
+    batch_ids = recovery.stalled_batches()
+    for batch_id in batch_ids:
+        logger.warning("Batch %s stalled: queued again", batch_id)
+        generate_batch.delay(batch_id)
+    code_ids = recovery.lost_emails()
+    for code_id in code_ids:
+        send_code_email.delay(code_id)
+    if code_ids:
+        logger.warning("%d promo code e-mails were lost: queued again", len(code_ids))
+    return {"batches": len(batch_ids), "emails": len(code_ids)}

@@ -14,6 +14,11 @@ urlpatterns = [
         views.BatchProgressView.as_view(),
         name="promocode-batch-progress",
     ),
+    path(
+        prefix + "batches/<int:pk>/retry/",
+        views.BatchRetryView.as_view(),
+        name="promocode-batch-retry",
+    ),
     path(prefix + "report/", views.ReportView.as_view(), name="promocode-report"),
     path(prefix + "report/action/", views.ReportActionView.as_view(), name="promocode-action"),
     path(prefix + "report/export.csv", views.ReportCsvView.as_view(), name="promocode-csv"),

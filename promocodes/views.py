@@ -100,6 +100,7 @@ def _batch_progress(batch: CreationBatch) -> dict:
         "done": batch.done,
         "percent": batch.percent,
         "finished": batch.finished,
+        "resumed": batch.resumed,
         # Errors are stored as English msgids and shown in the reader's language.
         "error": gettext(batch.error) if batch.error else "",
     }
@@ -121,6 +122,21 @@ class BatchView(BatchMixin, TemplateView):
             + urlencode({"service": batch.service, "batch": batch.pk})
         )
         return context
+
+
+class BatchRetryView(BatchMixin, View):
+    """*Retry* a failed creation (site administrators): it carries on from its last chunk."""
+
+    admin_only = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_batch()
+        if tasks.retry_creation(batch, request.user):
+            messages.success(request, _("The creation was queued again."))
+        else:
+            messages.info(request, _("Only a failed creation can be retried."))
+        return redirect("promocode-batch", self.site.slug, batch.service, batch.pk)
 
 
 class BatchProgressView(BatchMixin, View):

@@ -7,6 +7,7 @@ runs, so another worker on the same Redis database (another test run) never take
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -82,7 +83,11 @@ def celery_worker(
     log_path = tmp_path / "worker.log"
     previous_routes = app.conf.task_routes
     log = open(log_path, "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=ROOT, env=worker_env, stdout=log, stderr=log)  # noqa: S603
+    # A session of its own: the worker, its pool processes and beat form one process group,
+    # which a fault test can stop or kill as a whole (``signal_worker``).
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=worker_env, stdout=log, stderr=log, start_new_session=True
+    )
     try:
         app.conf.update(task_routes={"*": {"queue": queue}})
         deadline = time.monotonic() + ready_timeout
@@ -103,3 +108,14 @@ def celery_worker(
             process.kill()
             process.wait()
         log.close()
+
+
+def signal_worker(process: subprocess.Popen, signum: int = signal.SIGKILL) -> None:
+    """Send ``signum`` to a worker started by ``celery_worker`` and all its processes.
+
+    ``SIGKILL`` is a crash (nothing is cleaned up, no message acknowledged); the call then
+    waits for the worker to be gone. ``SIGSTOP``/``SIGCONT`` freeze and thaw the whole worker.
+    """
+    os.killpg(process.pid, signum)
+    if signum == signal.SIGKILL:
+        process.wait(timeout=10)

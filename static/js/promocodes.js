@@ -51,7 +51,11 @@
           progress.querySelector("[data-batch-done]").textContent = data.done.toLocaleString();
           progress.querySelector("[data-batch-state]").textContent = data.state_label;
           var error = progress.querySelector("[data-batch-error]");
-          if (data.error) { error.textContent = data.error; error.classList.remove("d-none"); }
+          error.textContent = data.error;
+          error.classList.toggle("d-none", !data.error);
+          progress.querySelector("[data-batch-resumed]").classList.toggle("d-none", !data.resumed);
+          var retry = progress.querySelector("[data-batch-retry]");
+          if (retry) { retry.classList.toggle("d-none", data.state !== "failed"); }
           if (data.state === "done") {
             progress.querySelector("[data-batch-finished]").classList.remove("d-none");
           }

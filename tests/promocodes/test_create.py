@@ -496,6 +496,7 @@ def test_progress_page_and_json(admin_client, site, create_url, valid_create_dat
         "done": 3,
         "percent": 100,
         "finished": True,
+        "resumed": False,
         "error": "",
     }
 

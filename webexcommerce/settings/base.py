@@ -244,21 +244,58 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP exchange may block (shorter than PROMOCODE_EMAIL_CLAIM_SECONDS).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "60"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Webex e-commerce <no-reply@localhost>")
 
 # Celery: Redis in production; a file-based broker under var/ when nothing is configured.
-_broker_dir = VAR_DIR / "celery-broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+#
+# Delivery is at least once, and every task is written to be run twice safely (batches resume
+# from their last committed chunk, e-mails are claimed before sending):
+# * late acks: a message is acknowledged when its task has finished, not when it arrives, so
+#   a worker that dies mid-task leaves it unacknowledged and the broker delivers it again;
+# * reject on worker lost: a pool process killed mid-task (OOM, SIGKILL) sends its message
+#   back to the queue instead of acknowledging it as failed;
+# * prefetch 1: a worker reserves one message per process, so a dying worker holds few;
+# * a hard time limit on every task, and Redis's visibility timeout longer than that limit
+#   plus the longest countdown a task retries with: Redis hands an unacknowledged message to
+#   another worker once the timeout has passed, so a shorter timeout would run a task twice
+#   *while it is still running*, and a longer one only delays redelivery after a crash. That
+#   delay no longer matters for what a person sees: the beat task ``promocodes.tasks.
+#   resume_stalled_work`` queues stalled work again after a few minutes (below).
+# The file broker of the embedded demo deletes a message as soon as a worker reads it (it has
+# no acknowledgements): a task lost there is recovered by the same beat task.
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT_SECONDS", "1800"))
+# The longest countdown a task is retried after (the e-mails' backoff ceiling).
+CELERY_LONGEST_COUNTDOWN_SECONDS = 600
+CELERY_VISIBILITY_TIMEOUT_SECONDS = int(
+    os.environ.get(
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS",
+        str(2 * (CELERY_TASK_TIME_LIMIT + CELERY_LONGEST_COUNTDOWN_SECONDS)),
+    )
+)
+
+
+def broker_transport_options(broker_url: str) -> dict:
+    """The transport options of ``broker_url``: folders under var/ for the file broker, the
+    visibility timeout for any other (Redis). A settings module that changes the broker URL
+    sets ``CELERY_BROKER_TRANSPORT_OPTIONS`` again with this."""
+    if broker_url != "filesystem://":
+        return {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_SECONDS}
+    broker_dir = VAR_DIR / "celery-broker"
     for sub in ("out", "processed", "control"):
-        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "out"),
-        "data_folder_out": str(_broker_dir / "out"),
-        "data_folder_processed": str(_broker_dir / "processed"),
+        (broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(broker_dir / "out"),
+        "data_folder_out": str(broker_dir / "out"),
+        "data_folder_processed": str(broker_dir / "processed"),
         "store_processed": False,
-        "control_folder": str(_broker_dir / "control"),
+        "control_folder": str(broker_dir / "control"),
     }
+
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -278,6 +315,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "promocodes.tasks.expire_due_codes",
         "schedule": float(os.environ.get("PROMOCODE_EXPIRY_INTERVAL_SECONDS", "300")),
     },
+}
+
+# Promotional codes: creation chunks, and the recovery of stalled work (promocodes/recovery.py).
+# A batch commits a chunk of codes at a time (about a second on PostgreSQL for 10,000).
+PROMOCODE_GENERATION_CHUNK = int(os.environ.get("PROMOCODE_GENERATION_CHUNK", "10000"))
+# A batch with no sign of life for this long has lost its worker: it is queued again, and
+# after this many interrupted runs it ends Failed (an administrator may Retry it).
+PROMOCODE_BATCH_STALL_SECONDS = float(os.environ.get("PROMOCODE_BATCH_STALL_SECONDS", "180"))
+PROMOCODE_BATCH_MAX_ATTEMPTS = int(os.environ.get("PROMOCODE_BATCH_MAX_ATTEMPTS", "3"))
+# An e-mail's claim older than this belongs to a dead worker and may be claimed again; it must
+# exceed the SMTP timeout (EMAIL_TIMEOUT), so that a live sender's claim never expires.
+PROMOCODE_EMAIL_CLAIM_SECONDS = float(os.environ.get("PROMOCODE_EMAIL_CLAIM_SECONDS", "300"))
+# An e-mail still unsent after this many claims ends Failed.
+PROMOCODE_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PROMOCODE_EMAIL_MAX_ATTEMPTS", "12"))
+CELERY_BEAT_SCHEDULE["promocodes-resume-stalled"] = {
+    "task": "promocodes.tasks.resume_stalled_work",
+    "schedule": float(os.environ.get("PROMOCODE_RECOVERY_INTERVAL_SECONDS", "60")),
 }
 
 # Field encryption: comma-separated Fernet keys, the first encrypts, all decrypt.
