@@ -1,9 +1,9 @@
 """The benchmark harness: timing, the plain-SQL floor beside each figure, and the table.
 
 A benchmark module builds its data, times the product's own code path with ``timed`` /
-``median_of``, times the floor (the plain SQL or bare call doing the same work) the same way,
-and returns :class:`Result` rows; ``run_steps`` runs named steps and logs each figure;
-``format_table`` prints them all.
+``median_of`` (or ``sample`` / ``sample_each`` for the spread too), times the floor (the plain
+SQL or bare call doing the same work) the same way, and returns :class:`Result` rows;
+``run_steps`` runs named steps and logs each figure; ``format_table`` prints them all.
 """
 
 from __future__ import annotations
@@ -15,24 +15,52 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 
 
 @dataclass
 class Result:
-    """One figure: the product's time (``ours``) beside its floor's, in seconds."""
+    """One figure: the product's time (``ours``) beside its floor's, in seconds.
+
+    ``console``: for a figure of another way in to the same work (the REST API), the console
+    page's time measured alongside it; ``console_ratio`` is what its target is checked on.
+    """
 
     operation: str
     ours: float
     floor: float | None
     target: str = ""
     notes: str = ""
+    console: float | None = None
 
     @property
     def ratio(self) -> str:
         if not self.floor:
             return "—"
         return f"{self.ours / self.floor:.1f}×"
+
+    @property
+    def console_ratio(self) -> str:
+        if not self.console:
+            return "—"
+        return f"{self.ours / self.console:.2f}×"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The times of repeated runs of one operation, in seconds."""
+
+    runs: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def spread(self) -> str:
+        """Fastest to slowest run, e.g. ``"41.2 ms–47.9 ms"``."""
+        return f"{_ms(min(self.runs))}–{_ms(max(self.runs))}"
 
 
 class QueryCounter:
@@ -72,8 +100,22 @@ def best_of(fn: Callable[[], object], runs: int = 5) -> float:
     return min(timed(fn)[0] for _ in range(runs))
 
 
+def sample(fn: Callable[[], object], runs: int = 7) -> Timing:
+    return Timing(tuple(timed(fn)[0] for _ in range(runs)))
+
+
 def median_of(fn: Callable[[], object], runs: int = 7) -> float:
-    return statistics.median(timed(fn)[0] for _ in range(runs))
+    return sample(fn, runs).median
+
+
+def sample_each(fns: dict[str, Callable[[], object]], runs: int = 7) -> dict[str, Timing]:
+    """Each operation ``runs`` times, taking turns (one run of each per round), so that two
+    figures meant to be compared meet the same load on a shared machine."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            times[name].append(timed(fn)[0])
+    return {name: Timing(tuple(values)) for name, values in times.items()}
 
 
 def sql(statement: str, params=None, fetch: bool = False):
@@ -99,6 +141,15 @@ def client_for(user) -> Client:
     return client
 
 
+def probe(client: Client, url: str, params=None) -> tuple[HttpResponse, int]:
+    """GET ``url`` once to warm it, then once more counting its queries: ``(response,
+    queries)``."""
+    client.get(url, params)
+    with QueryCounter() as queries:
+        response = client.get(url, params)
+    return response, len(queries)
+
+
 def run_steps(
     steps: Iterable[tuple[str, Callable[[], None]]],
     results: list[Result],
@@ -106,24 +157,30 @@ def run_steps(
     log: Callable[[str], None],
     skip: set[str] = frozenset(),
 ) -> list[Result]:
-    """Run each named step not in ``skip`` (it appends to ``results``), logging its figure."""
+    """Run each named step not in ``skip`` (it appends to ``results``), logging its figures."""
     for name, step in steps:
         if name in skip:
             continue
         log(f"· {name} …")
+        start = len(results)
         step()
-        log("  " + format_result(results[-1]))
+        for result in results[start:]:
+            log("  " + format_result(result))
     return results
 
 
 def format_result(result: Result) -> str:
     floor = _ms(result.floor) if result.floor else "—"
+    console = _ms(result.console) if result.console else "—"
     return (
-        f"{result.operation:<45} {_ms(result.ours):>10} {floor:>10} {result.ratio:>7}  "
-        f"{result.target:<12} {result.notes}"
+        f"{result.operation:<45} {_ms(result.ours):>10} {floor:>10} {result.ratio:>7} "
+        f"{console:>10} {result.console_ratio:>9}  {result.target:<16} {result.notes}"
     )
 
 
 def format_table(results: list[Result]) -> str:
-    header = f"{'operation':<45} {'ours':>10} {'SQL floor':>10} {'ratio':>7}  {'target':<12} notes"
+    header = (
+        f"{'operation':<45} {'ours':>10} {'SQL floor':>10} {'× floor':>7} {'console':>10} "
+        f"{'× console':>9}  {'target':<16} notes"
+    )
     return "\n".join([header, "-" * len(header), *(format_result(r) for r in results)])

@@ -13,7 +13,8 @@ from __future__ import annotations
 import gc
 import tracemalloc
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import psutil
@@ -26,71 +27,99 @@ from promocodes.models import CreationBatch, PromoCode
 from promocodes.params import CreationParams
 from sites.models import Revision, Site
 
-from .harness import QueryCounter, Result, client_for, median_of, run_steps, sql, timed
+from .harness import QueryCounter, Result, client_for, median_of, probe, run_steps, sql, timed
 from .promocodes_data import TABLE, build, vacuum
 
 # --- Operations ----------------------------------------------------------------------------
 
+# The report's plain SQL: one page of rows (the first, after a cursor, or filtered) and the
+# bounded count the report shows beside it.
+PAGE_FLOOR = {
+    "first": (
+        f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
+        "ORDER BY created_at DESC, id DESC LIMIT 51"
+    ),
+    "after": (
+        f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
+        "AND (created_at, id) < (%(c)s, %(i)s) ORDER BY created_at DESC, id DESC LIMIT 51"
+    ),
+    "contains": (
+        f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
+        "AND status = 'active' AND EXISTS (SELECT 1 FROM promocodes_search s "
+        "WHERE s.promo_code_id = id AND s.text LIKE '%%USER12345%%') "
+        "ORDER BY created_at DESC, id DESC LIMIT 51"
+    ),
+}
+COUNT_FLOOR = (
+    f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE site_id = %(site)s "
+    "AND service = 'events' LIMIT 10001) s"
+)
 
-def bench_report(site: Site, user) -> list[Result]:
-    client = client_for(user)
-    url = reverse("promocode-report", args=[site.slug, "events"])
-    total = PromoCode.objects.for_site(site).count()
-    depth = total * 9 // 10
-    deep_created, deep_id = sql(
+
+@dataclass(frozen=True)
+class Row:
+    """A row of the report's list (``events``, newest first) at ``depth`` rows down."""
+
+    depth: int
+    created_at: datetime
+    pk: int
+
+    @property
+    def cursor(self) -> str:
+        """The ``after`` cursor of the page that starts just below this row."""
+        return selectors.encode_cursor(PromoCode(created_at=self.created_at, pk=self.pk))
+
+
+def row_at(site: Site, depth: int) -> Row:
+    created_at, pk = sql(
         f"SELECT created_at, id FROM {TABLE} WHERE site_id = %s AND service = 'events' "
         "ORDER BY created_at DESC, id DESC OFFSET %s LIMIT 1",
         [site.pk, depth],
         fetch=True,
     )[0]
-    cursor = selectors.encode_cursor(PromoCode(created_at=deep_created, pk=deep_id))
+    return Row(depth, created_at, pk)
+
+
+def deep_row(site: Site) -> Row:
+    """Nine tenths of the way down: the deep page of the report starts just below it."""
+    return row_at(site, PromoCode.objects.for_site(site).count() * 9 // 10)
+
+
+def page_floor(site: Site, kind: str = "first", after: Row | None = None) -> Callable[[], None]:
+    """The plain SQL of one report page (``PAGE_FLOOR[kind]``) and of its count."""
+    values = {"site": site.pk}
+    if after is not None:
+        values.update(c=after.created_at, i=after.pk)
+
+    def floor():
+        sql(PAGE_FLOOR[kind], values, fetch=True)
+        sql(COUNT_FLOOR, values, fetch=True)
+
+    return floor
+
+
+def bench_report(site: Site, user) -> list[Result]:
+    client = client_for(user)
+    url = reverse("promocode-report", args=[site.slug, "events"])
+    deep = deep_row(site)
     cases = [
-        ("Report, first page", {}, ""),
-        (f"Report, deep page (row {depth:,})", {"after": cursor}, ""),
-        ("Report, status + contains filter", {"status": "active", "q": "user12345"}, ""),
+        ("Report, first page", {}, "first"),
+        (f"Report, deep page (row {deep.depth:,})", {"after": deep.cursor}, "after"),
+        ("Report, status + contains filter", {"status": "active", "q": "user12345"}, "contains"),
     ]
-    floor_sql = {
-        "": (
-            f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
-            "ORDER BY created_at DESC, id DESC LIMIT 51"
-        ),
-        "after": (
-            f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
-            "AND (created_at, id) < (%(c)s, %(i)s) ORDER BY created_at DESC, id DESC LIMIT 51"
-        ),
-        "q": (
-            f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
-            "AND status = 'active' AND EXISTS (SELECT 1 FROM promocodes_search s "
-            "WHERE s.promo_code_id = id AND s.text LIKE '%%USER12345%%') "
-            "ORDER BY created_at DESC, id DESC LIMIT 51"
-        ),
-    }
-    count_sql = (
-        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE site_id = %(site)s "
-        "AND service = 'events' LIMIT 10001) s"
-    )
     results = []
-    for label, params, _ in cases:
-        client.get(url, params)  # warm
-        with QueryCounter() as queries:
-            response = client.get(url, params)
+    for label, params, kind in cases:
+        response, queries = probe(client, url, params)
         assert response.status_code == 200, response.status_code
         rows = response.content.count(b'name="ids"')
         ours = median_of(lambda params=params: client.get(url, params))
-        key = "after" if "after" in params else ("q" if "q" in params else "")
-        values = {"site": site.pk, "c": deep_created, "i": deep_id}
-
-        def floor(key=key, values=values):
-            sql(floor_sql[key], values, fetch=True)
-            sql(count_sql, values, fetch=True)
-
         results.append(
             Result(
                 label,
                 ours,
-                median_of(floor),
+                median_of(page_floor(site, kind, deep)),
                 "≤ 100 ms",
-                f"{len(queries)} queries, {rows} rows shown",
+                f"{queries} queries, {rows} rows shown",
             )
         )
     return results

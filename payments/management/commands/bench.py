@@ -1,8 +1,9 @@
 """``manage.py bench`` (``make bench``): the console's figures beside their floors, on PostgreSQL.
 
 Promotional codes at 1,000,000 codes (report pages, generation, expiry sweep, bulk actions,
-CSV export, each against the plain-SQL floor), then the payment page (GET, and a card
-payment POST through to the bundled PayPal simulator, each against its plain floor).
+CSV export, each against the plain-SQL floor), the REST API's list of them (against the
+floor and the console's report page), then the payment page (GET, and a card payment POST
+through to the bundled PayPal simulator, each against its plain floor).
 
 Runs against its own database (``BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/webexcommerce_bench``), created and migrated when
@@ -22,7 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/webexcommerce_bench"
-STEPS = ("report", "generate", "sweep", "bulk", "export", "payment")
+STEPS = ("report", "generate", "sweep", "bulk", "export", "api", "payment")
 
 
 def ensure_database(url: str) -> None:
@@ -48,7 +49,8 @@ class Command(BaseCommand):
     help = (
         "Benchmark on PostgreSQL: promotional codes at 1,000,000 codes in one site (report, "
         "generation, expiry sweep, bulk extend/delete, CSV export) against the plain-SQL "
-        "floor, and the payment page against a bare Django view and the gateway alone."
+        "floor, the REST API's list against the console's report page, and the payment page "
+        "against a bare Django view and the gateway alone."
     )
 
     def add_arguments(self, parser):
@@ -77,7 +79,9 @@ class Command(BaseCommand):
         if connection.settings_dict["NAME"] != dj_database_url.parse(url)["NAME"]:
             raise CommandError("Refusing to run outside the benchmark database.")
         call_command("migrate", verbosity=0, interactive=False)
+        from bench import api as api_bench
         from bench import harness
+        from bench import payments as payment_bench
         from bench import promocodes as bench
 
         for setting in options["pg_setting"]:
@@ -86,20 +90,23 @@ class Command(BaseCommand):
                 cursor.execute("SELECT set_config(%s, %s, false)", [name.strip(), value.strip()])
             self.stdout.write(f"PostgreSQL session setting: {name.strip()} = {value.strip()}")
         log = self.stdout.write
+        skip = set(options["skip"])
         results = bench.run(
             total=options["codes"],
             generate=options["generate"],
             sweep=options["sweep"],
-            skip=set(options["skip"]),
+            skip=skip,
             log=log,
         )
-        if "payment" not in options["skip"]:
-            from bench import payments as payment_bench
-
-            log("· payment page …")
-            for result in payment_bench.run(log):
-                results.append(result)
-                log("  " + harness.format_result(result))
+        harness.run_steps(
+            [
+                ("api", lambda: results.extend(api_bench.run(options["codes"], log))),
+                ("payment", lambda: results.extend(payment_bench.run(log))),
+            ],
+            results,
+            log=log,
+            skip=skip,
+        )
         self.stdout.write("")
         self.stdout.write(harness.format_table(results))
 
