@@ -15,8 +15,8 @@
 ``process_event(pk)`` runs in the worker (``process_webhook_event_task``): it claims the event
 (a conditional UPDATE: one worker at a time, never again once processed), counts the
 attempt, runs ``paypal_events.handle`` and records the outcome, or the error and ``failed``.
-The task retries a failed attempt with a doubling delay (``PAYPAL_WEBHOOK_RETRY_SECONDS``, at
-most ``PAYPAL_WEBHOOK_MAX_ATTEMPTS`` attempts). An event left *received* (the broker was
+The task retries a failed attempt with a doubling delay (``WEBHOOK_RETRY_SECONDS``, at
+most ``WEBHOOK_MAX_ATTEMPTS`` attempts). An event left *received* (the broker was
 down when it arrived) is queued again by ``queue_stale_events`` on beat.
 """
 
@@ -192,8 +192,8 @@ def process_event(event_pk: int) -> str:
 
 
 def retry_delay(retries: int) -> float:
-    """Seconds before the next attempt: ``PAYPAL_WEBHOOK_RETRY_SECONDS`` doubled per retry."""
-    return min(settings.PAYPAL_WEBHOOK_RETRY_SECONDS * 2**retries, MAX_RETRY_DELAY_SECONDS)
+    """Seconds before the next attempt: ``WEBHOOK_RETRY_SECONDS`` doubled per retry."""
+    return min(settings.WEBHOOK_RETRY_SECONDS * 2**retries, MAX_RETRY_DELAY_SECONDS)
 
 
 @shared_task(bind=True, name="payments.tasks.process_webhook_event", acks_late=True)
@@ -201,7 +201,7 @@ def process_webhook_event_task(self, event_pk: int) -> str:
     try:
         return process_event(event_pk)
     except Exception as exc:
-        retries_left = settings.PAYPAL_WEBHOOK_MAX_ATTEMPTS - 1
+        retries_left = settings.WEBHOOK_MAX_ATTEMPTS - 1
         raise self.retry(
             exc=exc, countdown=retry_delay(self.request.retries), max_retries=retries_left
         ) from exc

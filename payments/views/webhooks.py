@@ -3,7 +3,7 @@ Checkout US and Canada).
 
 PayPal's servers call it, not a person: there is no session and no CSRF token (the view is
 CSRF-exempt by design), and PayPal's signature, confirmed by PayPal itself, is the only way
-in (``payments.webhooks.receive``). A body over ``PAYPAL_WEBHOOK_MAX_BYTES`` is refused with
+in (``payments.webhooks.receive``). A body over ``WEBHOOK_MAX_BYTES`` is refused with
 413 before it is read. The answer is a bare status: nothing about the console is told.
 """
 
@@ -25,7 +25,7 @@ class PayPalWebhookView(View):
     authenticated_by_signature = True
 
     def post(self, request, *args, **kwargs):
-        limit = settings.PAYPAL_WEBHOOK_MAX_BYTES
+        limit = settings.WEBHOOK_MAX_BYTES
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

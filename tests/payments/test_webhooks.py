@@ -51,7 +51,7 @@ def worker(paypal_sandbox_server, django_db_setup, django_db_blocker, tmp_path_f
         "PAYPAL_REST_TEST_CLIENT_ID": "sandbox-platform-client",
         "PAYPAL_REST_TEST_SECRET": "sandbox-platform-secret",
         "PAYPAL_WEBHOOK_ID_TEST": WEBHOOK_ID,
-        "PAYPAL_WEBHOOK_RETRY_SECONDS": "1",
+        "WEBHOOK_RETRY_SECONDS": "1",
     }
     tmp_path = tmp_path_factory.mktemp("webhook-worker")
     with django_db_blocker.unblock(), celery_worker(tmp_path, env=env):
@@ -213,7 +213,7 @@ def test_a_forged_or_tampered_event_answers_400_and_changes_nothing(
 def test_an_oversized_body_is_refused_with_413_before_paypal_is_asked(
     paypal_sandbox, listener, settings
 ):
-    settings.PAYPAL_WEBHOOK_MAX_BYTES = 1024
+    settings.WEBHOOK_MAX_BYTES = 1024
     body = json.dumps({"id": "WH-BIG", "event_type": "X.Y", "pad": "x" * 2000}).encode()
     answer = requests.post(listener, data=body, headers={"Content-Type": "application/json"})
     assert answer.status_code == 413

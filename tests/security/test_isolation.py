@@ -202,7 +202,7 @@ def test_a_signed_route_lets_in_only_a_signature_paypal_confirms(
 
 @pytest.mark.parametrize("case", params(SIGNED))
 def test_a_signed_route_refuses_a_large_body(case, world, settings):
-    settings.PAYPAL_WEBHOOK_MAX_BYTES = 4096
+    settings.WEBHOOK_MAX_BYTES = 4096
     url = url_of(case, world)
     body = json.dumps({"id": "WH-1", "event_type": "X.Y", "padding": "x" * 5000})
     response = Client().post(url, body, content_type="application/json", **FORGED_HEADERS)

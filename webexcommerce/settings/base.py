@@ -309,11 +309,11 @@ PAYPAL_TIMEOUT_SECONDS = float(os.environ.get("PAYPAL_TIMEOUT_SECONDS", "45"))
 PAYPAL_WEBHOOK_ID_TEST = os.environ.get("PAYPAL_WEBHOOK_ID_TEST", "")
 PAYPAL_WEBHOOK_ID_LIVE = os.environ.get("PAYPAL_WEBHOOK_ID_LIVE", "")
 # Larger deliveries are refused with 413 (PayPal's events are a few kilobytes).
-PAYPAL_WEBHOOK_MAX_BYTES = int(os.environ.get("PAYPAL_WEBHOOK_MAX_BYTES", str(64 * 1024)))
+WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", str(64 * 1024)))
 # A failed processing is retried after RETRY_SECONDS, doubling each time up to an hour, at most
 # MAX_ATTEMPTS times in all; the event then stays "failed" for ops to see.
-PAYPAL_WEBHOOK_RETRY_SECONDS = float(os.environ.get("PAYPAL_WEBHOOK_RETRY_SECONDS", "30"))
-PAYPAL_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PAYPAL_WEBHOOK_MAX_ATTEMPTS", "10"))
+WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "30"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
 
 # Logs go to standard error, one line per record: plain text by default, JSON in production
 # (LOG_FORMAT=json). Every line carries the request id (monitoring.log_filters.ContextFilter),
