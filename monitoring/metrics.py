@@ -11,11 +11,8 @@ Two kinds:
   every worker) and the length of the Celery queues (asked of the broker). They are the same
   whichever process answers, so they are never kept per process.
 
-A new business gauge is one entry in ``DATABASE_GAUGES``. For example, once PayPal webhook
-events are stored, counting them by type and outcome is::
-
-    CountBy("webex_paypal_webhook_events", "Webhook events received, by type and outcome.",
-            lambda: WebhookEvent.objects.all(), ("event_type", "status")),
+A new business gauge is one entry in ``DATABASE_GAUGES`` (the PayPal webhook events by type
+and processing state, for instance, are one ``CountBy``).
 """
 
 from __future__ import annotations
@@ -132,6 +129,12 @@ def _refunds():
     return Refund.objects.all()
 
 
+def _webhook_events():
+    from payments.models import WebhookEvent
+
+    return WebhookEvent.objects.all()
+
+
 def _batches():
     from promocodes.models import CreationBatch
 
@@ -177,6 +180,12 @@ DATABASE_GAUGES: list[CountBy | Totals] = [
                 Min("created_at"),
             ),
         },
+    ),
+    CountBy(
+        "webex_paypal_webhook_events",
+        "PayPal webhook events received, by type and processing state.",
+        _webhook_events,
+        ("event_type", "status"),
     ),
     CountBy("webex_promocode_batches", "Promo code creations by state.", _batches, ("state",)),
     Totals(

@@ -38,7 +38,8 @@ from .gateways.base import (
 from .gateways.partner_referrals import PartnerReferralsClient
 from .gateways.payflow import PayflowClient, PayflowExpressCheckout
 from .gateways.paypal_orders import PayPalOrdersGateway
-from .models import Mode, Payment, PaymentMethod, PermissionStatus
+from .gateways.paypal_webhooks import WebhookVerifier
+from .models import Mode, Payment, PaymentMethod
 from .models.providers import (
     ExpressCheckoutAccount,
     PayflowAccount,
@@ -83,6 +84,7 @@ class Endpoints:
     rest_client_id: str
     rest_secret: str
     timeout: float
+    webhook_id: str = ""
 
     def __repr__(self) -> str:  # never shows the secret
         return f"Endpoints(payflow_url={self.payflow_url!r}, rest_url={self.rest_url!r})"
@@ -98,6 +100,7 @@ def endpoints(mode: str) -> Endpoints:
             settings.PAYPAL_REST_LIVE_CLIENT_ID,
             settings.PAYPAL_REST_LIVE_SECRET,
             settings.PAYPAL_TIMEOUT_SECONDS,
+            settings.PAYPAL_WEBHOOK_ID_LIVE,
         )
     return Endpoints(
         settings.PAYPAL_PAYFLOW_TEST_URL,
@@ -106,6 +109,7 @@ def endpoints(mode: str) -> Endpoints:
         settings.PAYPAL_REST_TEST_CLIENT_ID,
         settings.PAYPAL_REST_TEST_SECRET,
         settings.PAYPAL_TIMEOUT_SECONDS,
+        settings.PAYPAL_WEBHOOK_ID_TEST,
     )
 
 
@@ -167,6 +171,38 @@ def partner_referrals_client(mode: str, **kwargs: Any) -> PartnerReferralsClient
     where = endpoints(mode)
     kwargs.setdefault("timeout", where.timeout)
     return PartnerReferralsClient(where.rest_url, where.rest_client_id, where.rest_secret, **kwargs)
+
+
+def webhook_verifiers(event: dict) -> list[tuple[str, WebhookVerifier]]:
+    """Who to ask whether a webhook event is genuine: ``(mode, verifier)``, likeliest first.
+
+    PayPal notifies the platform's REST app of each mode (its sandbox app in Test, its live
+    app in Production), and each has its own webhook id and credentials, so an event must be
+    verified against the PayPal of the mode that sent it. Only modes whose webhook id is
+    configured (``PAYPAL_WEBHOOK_ID_TEST`` / ``_LIVE``) are asked. The event itself hints at
+    its mode: its ``links`` point at the REST host that sent it; a mode whose REST URL has that
+    host comes first. The hint only orders the questions and decides nothing: whatever the
+    event claims, a mode counts only once that mode's PayPal has answered SUCCESS.
+    """
+    hosts = {
+        urlsplit(str(link.get("href") or "")).netloc
+        for link in event.get("links") or []
+        if isinstance(link, dict)
+    }
+    found = []
+    for mode in (Mode.TEST, Mode.PRODUCTION):
+        where = endpoints(mode)
+        if where.webhook_id:
+            verifier = WebhookVerifier(
+                where.rest_url,
+                where.rest_client_id,
+                where.rest_secret,
+                where.webhook_id,
+                timeout=where.timeout,
+            )
+            found.append((mode, verifier))
+    found.sort(key=lambda pair: urlsplit(pair[1].base_url).netloc not in hosts)
+    return found
 
 
 # --- Provider families ---------------------------------------------------------------------
@@ -237,8 +273,7 @@ class ExpressCheckoutFamily:
         )
 
     def connection_test(self, account: ExpressCheckoutAccount, mode: str) -> ConnectionTest:
-        granted = account.permission_status == PermissionStatus.GRANTED
-        return PlatformConnectionTest(partner_referrals_client(mode), granted)
+        return PlatformConnectionTest(partner_referrals_client(mode), account.api_permission_active)
 
 
 FAMILIES: dict[type, PayflowFamily | ExpressCheckoutFamily] = {

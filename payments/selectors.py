@@ -25,7 +25,7 @@ from promocodes import redemption
 from promocodes import selectors as promo_selectors
 from sites.models import Session, Site
 
-from .models import CommerceSettings, Payment, PaymentStatus, Refund
+from .models import COLLECTED_STATUSES, CommerceSettings, Payment, PaymentStatus, Refund
 from .models.providers import ProviderAccount
 from .provider_gateways import paypal_form_origins
 from .providers import active_account
@@ -145,15 +145,17 @@ def filtered_payments(site: Site, filters: TransactionFilters) -> QuerySet[Payme
 
 @dataclass(frozen=True)
 class Totals:
-    """The report's totals in one currency. Money figures count paid payments only."""
+    """The report's totals in one currency. Money figures count the payments that collected
+    money: paid ones, and paid ones PayPal later reversed (a chargeback)."""
 
     currency: str
     count: int  # every matching payment, whatever its status
     paid_count: int
-    gross: Decimal  # the fees of paid payments
+    gross: Decimal  # the fees of collected payments
     discounts: Decimal
     refunded: Decimal
-    net: Decimal  # what was charged and kept: amount − refunded
+    reversed: Decimal  # what chargebacks took back
+    net: Decimal  # what was charged and kept: amount − refunded − reversed
 
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -161,15 +163,15 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 def _paid_sum(expression) -> Coalesce:
     return Coalesce(
-        Sum(expression, filter=Q(status=PaymentStatus.PAID), output_field=_MONEY),
+        Sum(expression, filter=Q(status__in=COLLECTED_STATUSES), output_field=_MONEY),
         Value(Decimal("0.00")),
         output_field=_MONEY,
     )
 
 
 def report_totals(payments: QuerySet[Payment]) -> list[Totals]:
-    """Gross, discounts, refunded, net and counts — one aggregate query, one row per currency
-    (a site that changed provider may hold payments in two currencies: never added up)."""
+    """Gross, discounts, refunded, reversed, net and counts — one aggregate query, one row per
+    currency (a site that changed provider may hold payments in two currencies: never added up)."""
     rows = (
         payments.order_by()
         .values("currency")
@@ -179,8 +181,11 @@ def report_totals(payments: QuerySet[Payment]) -> list[Totals]:
             gross=_paid_sum(F("fee")),
             discounts=_paid_sum(F("discount")),
             refunded=_paid_sum(F("refunded_amount")),
+            reversed=_paid_sum(F("reversed_amount")),
             net=_paid_sum(
-                ExpressionWrapper(F("amount") - F("refunded_amount"), output_field=_MONEY)
+                ExpressionWrapper(
+                    F("amount") - F("refunded_amount") - F("reversed_amount"), output_field=_MONEY
+                )
             ),
         )
         .order_by("currency")

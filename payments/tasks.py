@@ -1,8 +1,9 @@
 """Celery tasks of the payments app: the resolvers of pending payments and refunds.
 
 Tasks call the services; no service imports this module. The receipt task lives with the
-receipts (``receipts.send_receipt_task``) and is registered here too, since the worker imports
-every app's ``tasks`` module.
+receipts (``receipts.send_receipt_task``) and the webhook task with the webhooks
+(``webhooks.process_webhook_event_task``); both are registered here too, since the worker
+imports every app's ``tasks`` module.
 """
 
 from __future__ import annotations
@@ -11,13 +12,20 @@ import logging
 
 from celery import shared_task
 
-from . import checkout, refunds, selectors
+from . import checkout, refunds, selectors, webhooks
 from .models import PaymentStatus
 from .receipts import send_receipt_task
+from .webhooks import process_webhook_event_task
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["resolve_pending_payments", "resolve_pending_refunds", "send_receipt_task"]
+__all__ = [
+    "process_webhook_event_task",
+    "queue_stale_webhook_events",
+    "resolve_pending_payments",
+    "resolve_pending_refunds",
+    "send_receipt_task",
+]
 
 
 @shared_task(name="payments.tasks.resolve_pending_payments", acks_late=True)
@@ -44,3 +52,9 @@ def resolve_pending_refunds(limit: int = 100) -> int:
         if refunds.send_refund(refund).status != PaymentStatus.PENDING:
             settled += 1
     return settled
+
+
+@shared_task(name="payments.tasks.queue_stale_webhook_events", acks_late=True)
+def queue_stale_webhook_events() -> int:
+    """Queue again the webhook events stored but never queued (the broker was down)."""
+    return webhooks.queue_stale_events()

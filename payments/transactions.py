@@ -47,6 +47,7 @@ CSV_COLUMNS = (
     "gateway_reference",
     "is_test",
     "id",
+    "reversed_amount",  # last, so that the columns before it keep their places
 )
 
 
@@ -74,6 +75,7 @@ def csv_header() -> list[str]:
         _("PayPal reference"),
         _("Test"),
         _("ID"),
+        _("Reversed"),
     ]
 
 
@@ -109,6 +111,7 @@ def csv_rows(site: Site, payments: QuerySet[Payment]) -> Iterator[list[str]]:
         reference,
         is_test,
         pk,
+        reversed_,
     ) in rows:
         card = f"{brand} •••• {last4}" if last4 else brand
         yield [
@@ -127,6 +130,7 @@ def csv_rows(site: Site, payments: QuerySet[Payment]) -> Iterator[list[str]]:
             safe_cell(reference),
             test_label if is_test else live_label,
             str(pk),
+            f"{reversed_:.2f}",
         ]
 
 

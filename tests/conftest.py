@@ -95,6 +95,11 @@ class SandboxHandle:
             time.sleep(0.05)
         return log
 
+    def emit_event(self, event_type: str, resource: dict, resource_type: str = "") -> str:
+        """Send a signed event of any type (one the listener may not handle); its id."""
+        body = {"event_type": event_type, "resource": resource, "resource_type": resource_type}
+        return self._call("/_sandbox/webhooks/emit", body)["event_id"]
+
     def redeliver(self, event_id: str, same_transmission: bool = False) -> dict:
         return self._call(
             "/_sandbox/webhooks/redeliver",

@@ -63,6 +63,8 @@ def main() -> int:
         ("PAYPAL_REST_LIVE_SECRET", "sandbox-platform-secret"),
     ):
         env.setdefault(name, value)
+    # The simulator's webhook events reach this console (POST /paypal/webhooks/).
+    env.setdefault("PAYPAL_WEBHOOK_ID_TEST", "LOCALDEMOWEBHOOK1")
     env.setdefault("PAYPAL_SANDBOX_CLIENT_ID", env["PAYPAL_REST_TEST_CLIENT_ID"])
     env.setdefault("PAYPAL_SANDBOX_SECRET", env["PAYPAL_REST_TEST_SECRET"])
     python = sys.executable
@@ -72,7 +74,16 @@ def main() -> int:
         subprocess.run([*manage, *step], env=env, cwd=ROOT, check=True)  # noqa: S603
 
     commands = {
-        "simulator": [*manage, "paypal_sandbox", "--port", str(sandbox_port)],
+        "simulator": [
+            *manage,
+            "paypal_sandbox",
+            "--port",
+            str(sandbox_port),
+            "--webhook-url",
+            f"http://127.0.0.1:{port}/paypal/webhooks/",
+            "--webhook-id",
+            env["PAYPAL_WEBHOOK_ID_TEST"],
+        ],
         "worker": [
             python,
             "-m",

@@ -1,11 +1,12 @@
 """URL map: the console under /s/<site>/, the ops admin under /ops/, public pages under /pay/,
-the REST API under /api/v1/."""
+the REST API under /api/v1/, PayPal's webhook notifications at /paypal/webhooks/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from payments.views.webhooks import PayPalWebhookView
 from sites import views as site_views
 
 admin.site.site_header = _("Webex e-commerce — operations")
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pay/", include("payments.pay_urls")),
+    path("paypal/webhooks/", PayPalWebhookView.as_view(), name="paypal-webhooks"),
     path("", site_views.SitePickerView.as_view(), name="site-picker"),
     path("s/<slug:site_slug>/", include("sites.urls")),
     path("s/<slug:site_slug>/", include("payments.urls")),

@@ -1,8 +1,8 @@
 """PayPal Partner Referrals v2: the *Grant API permission* link (seller onboarding).
 
 ``paypal-server-sdk`` has no controller for this API, so this speaks it with plain
-``requests`` over the same pooled session and OAuth token cache as the Orders gateway
-(``paypal_rest.PayPalOAuth``). The platform creates a referral for third-party API
+``requests`` through ``paypal_rest.PlatformRestClient`` (the same pooled session and OAuth
+token cache as the Orders gateway). The platform creates a referral for third-party API
 integration (features PAYMENT and REFUND) with the site as ``tracking_id`` and a
 ``return_url``; the admin is sent to the returned ``action_url``; PayPal sends them back to
 ``return_url`` with ``merchantIdInPayPal``, ``permissionsGranted``, ``consentStatus`` and more,
@@ -17,17 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
-from .base import GatewayError, GatewayTimeout
-from .http import shared_session
+from .base import GatewayError
 from .paypal_rest import (
-    DEFAULT_TIMEOUT,
     PayPalAnswer,
-    PayPalOAuth,
+    PlatformRestClient,
     find_link,
     mock_header,
-    parse_answer,
     wire_request_id,
 )
 
@@ -105,27 +100,10 @@ def parse_return(
     )
 
 
-class PartnerReferralsClient:
+class PartnerReferralsClient(PlatformRestClient):
     """Create and read Partner Referrals v2 with the platform's REST credentials."""
 
-    def __init__(
-        self,
-        base_url: str,
-        client_id: str,
-        secret: str,
-        timeout: float = DEFAULT_TIMEOUT,
-        *,
-        session: requests.Session | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.session = session or shared_session()
-        self.oauth = PayPalOAuth(
-            self.base_url, client_id, secret, session=self.session, timeout=timeout
-        )
-
-    def __repr__(self) -> str:
-        return f"PartnerReferralsClient(base_url={self.base_url!r})"
+    api_name = "Partner Referrals"
 
     parse_return = staticmethod(parse_return)
 
@@ -186,29 +164,3 @@ class PartnerReferralsClient:
         if answer.status != 200:
             raise PartnerReferralError(answer)
         return answer.body
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> PayPalAnswer:
-        headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
-        for attempt in (1, 2):
-            token = self.oauth.access_token()
-            try:
-                response = self.session.request(
-                    method,
-                    self.base_url + path,
-                    headers={**headers, "Authorization": f"Bearer {token}"},
-                    timeout=self.timeout,
-                    **kwargs,
-                )
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                raise GatewayTimeout(
-                    f"PayPal Partner Referrals: no answer ({type(exc).__name__})"
-                ) from None
-            answer = parse_answer(response.status_code, response.text, response.headers)
-            if answer.status == 401 and attempt == 1:
-                self.oauth.invalidate(token)
-                continue
-            logger.info(
-                "PayPal %s %s: HTTP %s debug_id=%s", method, path, answer.status, answer.debug_id
-            )
-            return answer
-        return answer  # pragma: no cover - the loop always returns

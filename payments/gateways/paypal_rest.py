@@ -291,3 +291,60 @@ def find_link(body: dict, *rels: str) -> str:
             if isinstance(link, dict) and link.get("rel") == rel and link.get("href"):
                 return str(link["href"])
     return ""
+
+
+class PlatformRestClient:
+    """A JSON client of one PayPal REST API with the platform's credentials.
+
+    ``_send`` makes one call with a bearer token from ``PayPalOAuth``; a 401 drops the cached
+    token and repeats the call once (PayPal did nothing with a request it could not
+    authenticate). No answer at all raises ``GatewayTimeout``; any HTTP answer comes back as a
+    ``PayPalAnswer`` for the subclass to read. Subclasses name their API in ``api_name``.
+    """
+
+    api_name = "REST"
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        secret: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        *,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or shared_session()
+        self.oauth = PayPalOAuth(
+            self.base_url, client_id, secret, session=self.session, timeout=timeout
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> PayPalAnswer:
+        headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
+        for attempt in (1, 2):
+            token = self.oauth.access_token()
+            try:
+                response = self.session.request(
+                    method,
+                    self.base_url + path,
+                    headers={**headers, "Authorization": f"Bearer {token}"},
+                    timeout=self.timeout,
+                    **kwargs,
+                )
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                raise GatewayTimeout(
+                    f"PayPal {self.api_name}: no answer ({type(exc).__name__})"
+                ) from None
+            answer = parse_answer(response.status_code, response.text, response.headers)
+            if answer.status == 401 and attempt == 1:
+                self.oauth.invalidate(token)
+                continue
+            logger.info(
+                "PayPal %s %s: HTTP %s debug_id=%s", method, path, answer.status, answer.debug_id
+            )
+            return answer
+        return answer  # pragma: no cover - the loop always returns

@@ -2,11 +2,13 @@
 
 from .commerce import CommerceSettings, Mode, ProviderKind
 from .payment import (
+    COLLECTED_STATUSES,
     FINAL_STATUSES,
     Payment,
     PaymentMethod,
     PaymentStatus,
     Refund,
+    RefundSource,
     Registration,
 )
 from .providers import (
@@ -16,9 +18,14 @@ from .providers import (
     PayflowAccount,
     PermissionStatus,
 )
+from .webhooks import EventStatus, WebhookEvent
 
 __all__ = [
     "AccountType",
+    "COLLECTED_STATUSES",
+    "EventStatus",
+    "RefundSource",
+    "WebhookEvent",
     "Card",
     "CommerceSettings",
     "ExpressCheckoutAccount",

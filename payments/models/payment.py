@@ -24,6 +24,9 @@ class PaymentStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    # Paid, then taken back by PayPal (a chargeback or reversal): ``reversed_amount`` says how
+    # much. Nothing more can be refunded.
+    REVERSED = "reversed", _("Reversed")
 
 
 # A payment in one of these states is over: its promo code use, if any, has been settled.
@@ -32,7 +35,15 @@ FINAL_STATUSES = (
     PaymentStatus.DECLINED,
     PaymentStatus.FAILED,
     PaymentStatus.CANCELLED,
+    PaymentStatus.REVERSED,
 )
+# Payments that collected money (the report's money figures count these).
+COLLECTED_STATUSES = (PaymentStatus.PAID, PaymentStatus.REVERSED)
+
+
+class RefundSource(models.TextChoices):
+    CONSOLE = "console", _("Console")
+    PAYPAL = "paypal", _("PayPal")
 
 
 class PaymentMethod(models.TextChoices):
@@ -65,6 +76,9 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount charged"), max_digits=10, decimal_places=2)
     refunded_amount = models.DecimalField(
         _("refunded"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    reversed_amount = models.DecimalField(
+        _("reversed"), max_digits=10, decimal_places=2, default=Decimal("0.00")
     )
     currency = models.CharField(_("currency"), max_length=3)
     promo_code = models.ForeignKey(
@@ -130,10 +144,21 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
-    """Money given back on a paid payment, in full or in part; idempotent by its own key."""
+    """Money given back on a paid payment, in full or in part; idempotent by its own key.
+
+    ``source`` says who gave it back: an admin in the console, or the merchant on PayPal's
+    side (learnt from the ``PAYMENT.CAPTURE.REFUNDED`` webhook, recorded once per PayPal
+    refund id, ``gateway_reference``).
+    """
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    source = models.CharField(
+        _("refunded from"),
+        max_length=16,
+        choices=RefundSource.choices,
+        default=RefundSource.CONSOLE,
+    )
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
     status = models.CharField(
         _("status"), max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
@@ -148,6 +173,13 @@ class Refund(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway_reference"],
+                condition=models.Q(source="paypal"),
+                name="one_paypal_side_refund_per_paypal_id",
+            )
+        ]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
 

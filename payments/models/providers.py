@@ -180,6 +180,8 @@ class PermissionStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for PayPal")
     GRANTED = "granted", _("Granted")
     REFUSED = "refused", _("Refused")
+    # Granted once, then withdrawn (PayPal's MERCHANT.PARTNER-CONSENT.REVOKED).
+    REVOKED = "revoked", _("Revoked")
 
 
 class ExpressCheckoutAccount(models.Model):
@@ -224,11 +226,22 @@ class ExpressCheckoutAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.site.slug}: {self.get_kind_display()}"
 
+    @property
+    def api_permission_active(self) -> bool:
+        """The one answer to "may the platform act for this merchant now?": permission was
+        granted on PayPal and not revoked since. Production, *Test connection* and refunds on
+        the merchant's behalf all ask this."""
+        return self.permission_status == PermissionStatus.GRANTED
+
     def blockers(self) -> list[str]:
         reasons = []
         if not self.paypal_email:
             reasons.append(gettext("Enter the PayPal login email."))
-        if self.permission_status != PermissionStatus.GRANTED:
+        if self.permission_status == PermissionStatus.REVOKED:
+            reasons.append(
+                gettext("PayPal says the API permission was revoked: grant it to Webex again.")
+            )
+        elif not self.api_permission_active:
             reasons.append(gettext("Grant API permission to Webex on PayPal."))
         return reasons
 

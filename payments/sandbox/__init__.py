@@ -53,6 +53,8 @@ webhooks: signed events to the merchant's listener           ``POST /_sandbox/we
 ... delivery log; a resend or an exact replay                ``GET /_sandbox/webhooks/
                                                              deliveries``, ``POST /_sandbox/
                                                              webhooks/redeliver``
+any other event type (one the listener does not act on)      ``POST /_sandbox/webhooks/emit``
+                                                             ``{"event_type", "resource"}``
 MERCHANT.ONBOARDING.COMPLETED                                the seller grants consent on
                                                              ``/partner-consent/{id}``
 MERCHANT.PARTNER-CONSENT.REVOKED (refunds for that           ``POST /_sandbox/merchants/{id}/

@@ -16,6 +16,11 @@ capture), ``PAYMENT.CAPTURE.REFUNDED`` and ``.REVERSED`` (resource: the refund o
 ``MERCHANT.PARTNER-CONSENT.REVOKED`` (resource: ``merchant_id``, ``tracking_id``,
 ``partner_client_id``).
 
+PayPal sends many more event types than these (disputes, subscriptions…). ``POST
+/_sandbox/webhooks/emit`` ``{"event_type": "CUSTOMER.DISPUTE.CREATED", "resource": {...},
+"resource_type": "dispute"}`` sends one of any type, signed like the others, to show how a
+listener treats a type it does not act on.
+
 Every delivery attempt is logged: ``GET /_sandbox/webhooks/deliveries`` lists ``event_id``,
 ``event_type``, ``transmission_id``, ``url``, the ``headers`` and ``body`` sent, and the
 listener's ``status`` (or ``error``). ``POST /_sandbox/webhooks/redeliver``
@@ -38,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import urllib.error
@@ -60,6 +66,7 @@ AUTH_ALGO = "SHA256withRSA"
 CERT_PATH = "/v1/notifications/certs/CERT-360caa42-fca2a594-sandbox0"
 VERIFY_FIELDS = ("auth_algo", "cert_url", "transmission_id", "transmission_sig",
                  "transmission_time", "webhook_id")  # fmt: skip
+EVENT_TYPE = re.compile(r"[A-Z][A-Z0-9_-]*(\.[A-Z0-9_-]+)+")
 HEADER_OF = {
     "transmission_id": "PAYPAL-TRANSMISSION-ID",
     "transmission_time": "PAYPAL-TRANSMISSION-TIME",
@@ -271,8 +278,26 @@ def control_routes(state: SandboxState) -> list[Rule]:
         _deliver_later(state, transmission)
         return _json({"transmission_id": transmission["headers"][HEADER_OF["transmission_id"]]})
 
+    def emit_any(request: Request) -> Response:
+        data = request.get_json(force=True, silent=True) or {}
+        event_type, resource = str(data.get("event_type") or ""), data.get("resource") or {}
+        if not EVENT_TYPE.fullmatch(event_type) or not isinstance(resource, dict):
+            return _json({"error": "event_type like A.B.C and a resource object required"}, 400)
+        event = emit(
+            state,
+            event_type,
+            resource,
+            resource_type=str(data.get("resource_type") or "resource"),
+            summary=f"A {event_type} event",
+            base=request.host_url.rstrip("/"),
+        )
+        if event is None:
+            return _json({"error": "no webhook URL configured"}, 404)
+        return _json({"event_id": event["id"]})
+
     return [
         Rule("/_sandbox/webhooks", endpoint=configure, methods=["GET", "POST"]),
+        Rule("/_sandbox/webhooks/emit", endpoint=emit_any, methods=["POST"]),
         Rule("/_sandbox/webhooks/deliveries", endpoint=deliveries, methods=["GET"]),
         Rule("/_sandbox/webhooks/redeliver", endpoint=redeliver, methods=["POST"]),
     ]

@@ -27,6 +27,7 @@ STATUS_BADGES = {
     PaymentStatus.DECLINED: "danger",
     PaymentStatus.FAILED: "danger",
     PaymentStatus.CANCELLED: "secondary",
+    PaymentStatus.REVERSED: "danger",
 }
 
 

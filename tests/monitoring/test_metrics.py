@@ -209,7 +209,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 def test_gunicorn_workers_share_their_samples(tmp_path, transactional_db):
     """Three workers in multiprocess mode: any scrape counts the requests of all of them."""
     port = free_port()
@@ -246,7 +246,9 @@ def test_gunicorn_workers_share_their_samples(tmp_path, transactional_db):
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(base + "/healthz/", timeout=2)
+                # A worker still importing Django under load answers late, not never: a short
+                # read time-out here would raise (and the late request would still count).
+                requests.get(base + "/healthz/", timeout=60)
                 break
             except requests.ConnectionError:
                 assert server.poll() is None and time.monotonic() < deadline, (
@@ -254,7 +256,7 @@ def test_gunicorn_workers_share_their_samples(tmp_path, transactional_db):
                 ).read_text()
                 time.sleep(0.3)
         for _ in range(29):
-            requests.get(base + "/healthz/", timeout=10)
+            requests.get(base + "/healthz/", timeout=60)
         counts = set()
         for _ in range(6):
             found = samples(requests.get(base + "/metrics", timeout=10).text)

@@ -321,6 +321,7 @@ def test_csv_holds_the_filtered_report(admin_client, site, make_payment):
             "V19A2B3C4D5E",
             "",
             str(Payment.objects.get(attendee_name="Ada").pk),
+            "0.00",
         ]
     ]
     _header, *with_test = read_csv(admin_client.get(csv_url(site, "scope=all")))

@@ -269,3 +269,16 @@ def test_a_failing_listener_is_logged(api, paypal_sandbox, listener):
 def test_nothing_is_sent_without_a_listener(api, paypal_sandbox):
     approved_order(api)
     assert paypal_sandbox.deliveries() == []
+
+
+def test_an_event_of_any_type_can_be_sent_signed(api, paypal_sandbox, listener):
+    resource = {"dispute_id": "PP-D-4012", "reason": "MERCHANDISE_OR_SERVICE_NOT_RECEIVED"}
+    event_id = paypal_sandbox.emit_event("CUSTOMER.DISPUTE.CREATED", resource, "dispute")
+    [delivery] = events(paypal_sandbox, 1)
+    assert delivery["event_id"] == event_id and delivery["status"] == 200
+    assert delivery["event"]["event_type"] == "CUSTOMER.DISPUTE.CREATED"
+    assert delivery["event"]["resource"] == resource
+    assert_valid_events(api, [delivery])
+    assert status_of(verify(api, delivery)) == "SUCCESS"
+    with pytest.raises(Exception, match="400"):
+        paypal_sandbox.emit_event("not a type", {})

@@ -7,6 +7,9 @@ For each console URL (under ``/s/<site_slug>/``) of site A, with real object ids
 * an organizer of site A gets 403 on admin-only pages, and on POSTs to read-only pages;
 * a POST without a CSRF token from a logged-in administrator gets 403.
 
+Routes another server calls (PayPal's webhooks) are CSRF-exempt by design, need no session,
+and let in only a signature their caller confirms; their body size is limited.
+
 For every page (console and public): the security headers, a CSP without inline script, and
 no inline script or style in the HTML (the CSP would block them). Then login throttling and
 the cookie flags of the production settings.
@@ -46,7 +49,8 @@ PUBLIC = urlwalk.cases(console=False)
 CONSOLE_POST = [c for c in CONSOLE if c.route.accepts_post]
 CONSOLE_GET = [c for c in CONSOLE if c.route.accepts_get]
 WITH_IDS = [c for c in CONSOLE if any(c.route.params[a] == "int" for a in c.deferred)]
-ALL_POST = [c for c in CONSOLE + PUBLIC if c.route.accepts_post]
+SIGNED = [c for c in PUBLIC if c.route.authenticated_by_signature]
+ALL_POST = [c for c in CONSOLE + PUBLIC if c.route.accepts_post and c not in SIGNED]
 ALL_CASES = CONSOLE + PUBLIC
 API = urlwalk.cases(api=True)
 API_SITE = [c for c in API if c.route.is_api_site]
@@ -151,6 +155,58 @@ def test_post_without_csrf_token_is_refused(case, world):
     strict = world.client("admin", enforce_csrf_checks=True)
     response = strict.post(url, {})
     assert response.status_code == 403, (url, response.status_code)
+
+
+# --- Routes signed by their caller (PayPal's webhooks) ----------------------------------------
+
+
+def test_the_only_csrf_exempt_pages_are_the_signed_ones():
+    """The API answers programs and has its own checks; among pages, only a route that declares
+    its caller's signature its only way in may skip the CSRF check."""
+    exempt = {c.route.route for c in CONSOLE + PUBLIC if c.route.csrf_exempt}
+    assert exempt == {c.route.route for c in SIGNED}
+    assert "paypal/webhooks/" in exempt
+
+
+FORGED_HEADERS = {
+    "HTTP_PAYPAL_TRANSMISSION_ID": "69cd13f0-d67a-11e5-baa3-778b53f4ae55",
+    "HTTP_PAYPAL_TRANSMISSION_TIME": "2030-01-01T00:00:00Z",
+    "HTTP_PAYPAL_TRANSMISSION_SIG": "f" * 64,
+    "HTTP_PAYPAL_CERT_URL": "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-1",
+    "HTTP_PAYPAL_AUTH_ALGO": "SHA256withRSA",
+}
+
+
+@pytest.mark.parametrize("case", params(SIGNED))
+def test_a_signed_route_lets_in_only_a_signature_paypal_confirms(
+    case, world, paypal_sandbox, settings
+):
+    """No session needed, none helps: anonymous or administrator, with or without a CSRF
+    token, a signature PayPal does not confirm is refused (400), nothing is stored, and no
+    session cookie is set."""
+    from payments.models import WebhookEvent
+
+    settings.PAYPAL_WEBHOOK_ID_TEST = "8PT597110X687430L"
+    url = url_of(case, world)
+    event = json.dumps({"id": "WH-1", "event_type": "PAYMENT.CAPTURE.COMPLETED", "resource": {}})
+    for client in (
+        Client(enforce_csrf_checks=True),
+        world.client("admin", enforce_csrf_checks=True),
+    ):
+        response = client.post(url, event, content_type="application/json", **FORGED_HEADERS)
+        assert response.status_code == 400, (url, response.status_code)
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+        assert client.get(url).status_code == 405
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize("case", params(SIGNED))
+def test_a_signed_route_refuses_a_large_body(case, world, settings):
+    settings.WEBHOOK_MAX_BYTES = 4096
+    url = url_of(case, world)
+    body = json.dumps({"id": "WH-1", "event_type": "X.Y", "padding": "x" * 5000})
+    response = Client().post(url, body, content_type="application/json", **FORGED_HEADERS)
+    assert response.status_code == 413
 
 
 # --- Headers and inline code -----------------------------------------------------------------

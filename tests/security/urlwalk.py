@@ -86,6 +86,16 @@ class Route:
         return bool(getattr(self.view_class, "organizer_read_only", False))
 
     @property
+    def csrf_exempt(self) -> bool:
+        return bool(getattr(self.callback, "csrf_exempt", False))
+
+    @property
+    def authenticated_by_signature(self) -> bool:
+        """A route called by another server (PayPal's webhooks): no session, no CSRF token,
+        its caller's signature is the only way in."""
+        return bool(getattr(self.view_class, "authenticated_by_signature", False))
+
+    @property
     def unavailable_status(self) -> int | None:
         """The status a probe page (``/readyz``) gives when the service is not ready."""
         return getattr(self.view_class, "unavailable_status", None)

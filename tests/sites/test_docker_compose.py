@@ -1,8 +1,9 @@
 """docker-compose.yml agrees with the settings, the Dockerfile and the Makefile.
 
-The production shape (SPEC §9): PostgreSQL, Redis, web (gunicorn), worker, beat and the PayPal
-simulator, every application service on the production settings, and no environment variable
-that nothing reads (a typo there fails silently in production).
+The production shape (SPEC §9): PostgreSQL, Redis, web (gunicorn), worker and beat, every
+application service on the production settings, and no environment variable that nothing reads
+(a typo there fails silently in production). Test mode reaches PayPal's own sandbox hosts; the
+PayPal simulator is an opt-in profile (``compose.simulator.env``) published on loopback only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parents[2]
+SIMULATOR_ENV = ROOT / "compose.simulator.env"
 SETTINGS_FILES = [
     ROOT / "webexcommerce" / "settings" / "base.py",
     ROOT / "webexcommerce" / "settings" / "production.py",
@@ -49,6 +51,38 @@ def services(compose) -> dict:
     return compose["services"]
 
 
+def env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines of a Compose env file (comments and blank lines skipped)."""
+    pairs = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            pairs[name.strip()] = value.strip()
+    return pairs
+
+
+INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(?::?([-?])([^}]*))?\}")
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """What Compose makes of ``${NAME}``, ``${NAME:-default}`` with ``env`` as its variables."""
+
+    def fill(match):
+        name, kind, default = match.groups()
+        if env.get(name):
+            return env[name]
+        return default if kind == "-" else ""
+
+    return INTERPOLATION.sub(fill, str(value))
+
+
+def setting_defaults() -> dict[str, str]:
+    """The embedded default of each ``os.environ.get("NAME", "default")`` of the settings."""
+    text = (ROOT / "webexcommerce" / "settings" / "base.py").read_text()
+    return dict(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)",\s*"([^"]*)"\s*\)', text))
+
+
 def app_services(services) -> dict:
     """The services that run this project's image (built here, not a stock image)."""
     return {name: svc for name, svc in services.items() if "build" in svc}
@@ -63,6 +97,15 @@ def test_every_service_of_the_production_shape_exists(services):
     assert {"db", "redis", "web", "worker", "beat", "paypal-sandbox"} <= set(services)
     assert services["db"]["image"].startswith("postgres")
     assert services["redis"]["image"].startswith("redis")
+
+
+def test_the_simulator_is_opt_in_and_nothing_else_is(services):
+    """``docker compose up`` starts the production shape; only the simulator needs its profile."""
+    assert services["paypal-sandbox"]["profiles"] == ["simulator"]
+    for name, service in services.items():
+        if name != "paypal-sandbox":
+            assert "profiles" not in service, name
+    assert env_file(SIMULATOR_ENV)["COMPOSE_PROFILES"] == "simulator"
 
 
 def test_web_runs_gunicorn_on_the_wsgi_application(services):
@@ -131,18 +174,40 @@ def test_database_and_redis_urls_point_at_the_compose_services(services):
                 assert urlsplit(env[key]).hostname == "redis", (name, key)
 
 
-def test_the_simulator_listens_where_the_test_endpoints_point(services):
+TEST_ENDPOINTS = ("PAYPAL_PAYFLOW_TEST_URL", "PAYPAL_EC_TEST_REDIRECT_URL", "PAYPAL_REST_TEST_URL")
+
+
+def test_test_mode_reaches_paypals_own_sandbox_by_default(services):
+    """Without the simulator's env file, Test mode uses the settings' defaults: PayPal's
+    sandbox and pilot hosts, where merchants rehearse with their real pilot credentials."""
+    defaults = setting_defaults()
+    for name, service in app_services(services).items():
+        env = service["environment"]
+        for key in TEST_ENDPOINTS:
+            value = interpolate(env[key], {})
+            assert value == defaults[key], (name, key)
+            assert urlsplit(value).scheme == "https", (name, key)
+            host = urlsplit(value).hostname
+            assert host.endswith(".paypal.com") and ("sandbox" in host or "pilot" in host), host
+
+
+def test_the_simulator_profile_points_test_mode_at_the_simulator(services):
     sandbox = services["paypal-sandbox"]
     command = command_of(sandbox)
     assert command[:3] == ["python", "manage.py", "paypal_sandbox"]
     assert (ROOT / "payments" / "management" / "commands" / "paypal_sandbox.py").exists()
     port = command[command.index("--port") + 1]
+    simulator_env = env_file(SIMULATOR_ENV)
+    assert set(simulator_env) - {"COMPOSE_PROFILES"} <= variables_read(*SETTINGS_FILES)
     for name, service in app_services(services).items():
         env = service["environment"]
         for key in ("PAYPAL_PAYFLOW_TEST_URL", "PAYPAL_REST_TEST_URL"):
-            if key in env:
-                url = urlsplit(env[key])
-                assert (url.hostname, str(url.port)) == ("paypal-sandbox", port), (name, key)
+            url = urlsplit(interpolate(env[key], simulator_env))
+            assert (url.hostname, str(url.port)) == ("paypal-sandbox", port), (name, key)
+        browser = urlsplit(interpolate(env["PAYPAL_EC_TEST_REDIRECT_URL"], simulator_env))
+        assert (browser.hostname, str(browser.port)) == ("localhost", port), name
+        client_id = interpolate(env["PAYPAL_REST_TEST_CLIENT_ID"], simulator_env)
+        assert client_id == sandbox["environment"]["PAYPAL_SANDBOX_CLIENT_ID"], name
 
 
 def test_the_simulator_is_published_on_the_hosts_loopback_only(services):

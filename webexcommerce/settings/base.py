@@ -358,6 +358,16 @@ PAYPAL_REST_TEST_SECRET = os.environ.get("PAYPAL_REST_TEST_SECRET", "")
 PAYPAL_REST_LIVE_CLIENT_ID = os.environ.get("PAYPAL_REST_LIVE_CLIENT_ID", "")
 PAYPAL_REST_LIVE_SECRET = os.environ.get("PAYPAL_REST_LIVE_SECRET", "")
 PAYPAL_TIMEOUT_SECONDS = float(os.environ.get("PAYPAL_TIMEOUT_SECONDS", "45"))
+# Webhooks (POST /paypal/webhooks/): the id PayPal gave the platform's webhook in each mode's
+# REST app; events are verified against it. Empty: events of that mode are refused.
+PAYPAL_WEBHOOK_ID_TEST = os.environ.get("PAYPAL_WEBHOOK_ID_TEST", "")
+PAYPAL_WEBHOOK_ID_LIVE = os.environ.get("PAYPAL_WEBHOOK_ID_LIVE", "")
+# Larger deliveries are refused with 413 (PayPal's events are a few kilobytes).
+WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", str(64 * 1024)))
+# A failed processing is retried after RETRY_SECONDS, doubling each time up to an hour, at most
+# MAX_ATTEMPTS times in all; the event then stays "failed" for ops to see.
+WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "30"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
 
 # Logs go to standard error, one line per record: plain text by default, JSON in production
 # (LOG_FORMAT=json). Every line carries the request id (monitoring.log_filters.ContextFilter),
@@ -426,5 +436,9 @@ CELERY_BEAT_SCHEDULE["resolve-pending-payments"] = {
 }
 CELERY_BEAT_SCHEDULE["resolve-pending-refunds"] = {
     "task": "payments.tasks.resolve_pending_refunds",
+    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["queue-stale-webhook-events"] = {
+    "task": "payments.tasks.queue_stale_webhook_events",
     "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
 }
