@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sites.inputs import TextInputsModelForm
+
 from .models import CreationBatch, PromoCode, PromoCodeEmail, PromoCodeUse
 from .tasks import send_code_email
 
@@ -21,6 +23,7 @@ class PromoCodeUseInline(admin.TabularInline):
 
 @admin.register(PromoCode)
 class PromoCodeAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = [
         "code",
         "site",
@@ -51,6 +54,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
 @admin.register(CreationBatch)
 class CreationBatchAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = ["id", "site", "service", "state", "done", "total", "created_by", "created_at"]
     list_filter = ["state", "service", "site"]
     readonly_fields = [
@@ -72,6 +76,7 @@ class CreationBatchAdmin(admin.ModelAdmin):
 
 @admin.register(PromoCodeEmail)
 class PromoCodeEmailAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = ["promo_code", "state", "attempts", "claimed_at", "sent_at", "last_error"]
     list_filter = ["state"]
     search_fields = ["promo_code__code", "promo_code__recipient_email"]

@@ -4,10 +4,12 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .inputs import TextInputsModelForm
 from .models import Membership, Revision, Session, Site
 
 
 class MembershipInline(admin.TabularInline):
+    form = TextInputsModelForm
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -15,6 +17,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = ["slug", "name", "time_zone", "language", "ecommerce_provisioned", "created_at"]
     list_filter = ["ecommerce_provisioned", "language"]
     search_fields = ["slug", "name"]
@@ -42,6 +45,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = ["user", "site", "role"]
     list_filter = ["role", "site"]
     search_fields = ["user__username", "user__email", "site__slug"]
@@ -50,6 +54,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = ["title", "site", "service", "kind", "starts_at", "fee"]
     list_filter = ["service", "kind", "site"]
     search_fields = ["title", "program", "site__slug"]
@@ -58,6 +63,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = ["created_at", "site", "actor", "area", "summary"]
     list_filter = ["area", "site"]
     search_fields = ["site__slug", "actor__username", "summary"]

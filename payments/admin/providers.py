@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from sites.inputs import TextInputsModelForm
+
 from ..models import ExpressCheckoutAccount, PayflowAccount
 
 
@@ -10,6 +12,7 @@ from ..models import ExpressCheckoutAccount, PayflowAccount
 class PayflowAccountAdmin(admin.ModelAdmin):
     """Ops see everything but the password, which is shown only as set or not."""
 
+    form = TextInputsModelForm
     list_display = ["site", "kind", "vendor", "account_type", "currency", "password_is_set"]
     list_filter = ["kind", "account_type"]
     search_fields = ["site__slug", "vendor", "user"]
@@ -23,6 +26,7 @@ class PayflowAccountAdmin(admin.ModelAdmin):
 
 @admin.register(ExpressCheckoutAccount)
 class ExpressCheckoutAccountAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
     list_display = [
         "site",
         "kind",

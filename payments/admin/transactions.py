@@ -6,10 +6,14 @@ ops look, search and filter, but cannot add, edit or delete them here.
 
 from django.contrib import admin
 
+from sites.inputs import TextInputsModelForm
+
 from ..models import Payment, Refund, Registration
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    form = TextInputsModelForm
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
