@@ -42,7 +42,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _CURSOR_MICROS = (
     (dates.FIRST_MOMENT - _EPOCH) // _MICROSECOND,
-    (dates.END_MOMENT - _EPOCH) // _MICROSECOND,
+    (dates.END_MOMENT - _EPOCH) // _MICROSECOND - 1,
 )
 
 
