@@ -4,20 +4,18 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .inputs import TextInputsModelForm
+from .inputs import InputsAdmin
 from .models import Membership, Revision, Session, Site
 
 
 class MembershipInline(admin.TabularInline):
-    form = TextInputsModelForm
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
-    form = TextInputsModelForm
+class SiteAdmin(InputsAdmin):
     list_display = ["slug", "name", "time_zone", "language", "ecommerce_provisioned", "created_at"]
     list_filter = ["ecommerce_provisioned", "language"]
     search_fields = ["slug", "name"]
@@ -44,8 +42,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    form = TextInputsModelForm
+class MembershipAdmin(InputsAdmin):
     list_display = ["user", "site", "role"]
     list_filter = ["role", "site"]
     search_fields = ["user__username", "user__email", "site__slug"]
@@ -53,8 +50,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
-    form = TextInputsModelForm
+class SessionAdmin(InputsAdmin):
     list_display = ["title", "site", "service", "kind", "starts_at", "fee"]
     list_filter = ["service", "kind", "site"]
     search_fields = ["title", "program", "site__slug"]
@@ -62,8 +58,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
-    form = TextInputsModelForm
+class RevisionAdmin(InputsAdmin):
     list_display = ["created_at", "site", "actor", "area", "summary"]
     list_filter = ["area", "site"]
     search_fields = ["site__slug", "actor__username", "summary"]

@@ -20,6 +20,9 @@ stored as-is by SQLite. What each helper does with such a value is its contract:
 ``TextInputsForm``, ``TextInputsModelForm``
     The base of every form of the project: each text field refuses control characters (NUL,
     escape, bell, …; tab and line breaks are allowed in multi-line fields only).
+``InputsAdmin``
+    The base of every ModelAdmin of the project: its forms are ``TextInputsModelForm`` and
+    the rows ticked for an action are ``parse_ids``'d (Django would filter on ``abc``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.deconstruct import deconstructible
@@ -213,3 +218,19 @@ class TextInputsForm:
 
 class TextInputsModelForm(TextInputsForm, forms.ModelForm):
     """The ModelForm base of the ops admin's pages (``ModelAdmin.form``)."""
+
+
+class InputsAdmin(admin.ModelAdmin):
+    """A ModelAdmin of the ops admin whose forms and actions take no impossible value."""
+
+    form = TextInputsModelForm
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and ACTION_CHECKBOX_NAME in request.POST:
+            ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
+            request.POST = request.POST.copy()
+            # No id left: Django answers "Items must be selected", as for an empty selection.
+            request.POST.setlist(
+                ACTION_CHECKBOX_NAME, [str(pk) for pk in parse_ids(ticked, len(ticked))]
+            )
+        return super().changelist_view(request, extra_context)

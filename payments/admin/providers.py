@@ -3,16 +3,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sites.inputs import TextInputsModelForm
+from sites.inputs import InputsAdmin
 
 from ..models import ExpressCheckoutAccount, PayflowAccount
 
 
 @admin.register(PayflowAccount)
-class PayflowAccountAdmin(admin.ModelAdmin):
+class PayflowAccountAdmin(InputsAdmin):
     """Ops see everything but the password, which is shown only as set or not."""
 
-    form = TextInputsModelForm
     list_display = ["site", "kind", "vendor", "account_type", "currency", "password_is_set"]
     list_filter = ["kind", "account_type"]
     search_fields = ["site__slug", "vendor", "user"]
@@ -25,8 +24,7 @@ class PayflowAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpressCheckoutAccount)
-class ExpressCheckoutAccountAdmin(admin.ModelAdmin):
-    form = TextInputsModelForm
+class ExpressCheckoutAccountAdmin(InputsAdmin):
     list_display = [
         "site",
         "kind",

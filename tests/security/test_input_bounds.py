@@ -388,3 +388,29 @@ def test_the_ops_admin_refuses_control_characters(world):
     response = client.post(url, data)
     assert response.status_code == 200
     assert "name" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("ticked", [["abc"], [HUGE], ["\x00"], ["1\x00", "-1"]])
+def test_ops_admin_actions_ignore_rows_no_table_holds(world, ticked):
+    ops = get_user_model().objects.create_superuser("ops-actions", "ops@example.com", "x")
+    client = Client()
+    client.force_login(ops)
+    url = reverse("admin:sites_site_changelist")
+    response = client.post(
+        url,
+        {"action": "provision_ecommerce", "_selected_action": ticked, "index": "0"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert any("Items must be selected" in m for m in messages_of(response))
+    mixed = client.post(
+        url,
+        {
+            "action": "unprovision_ecommerce",
+            "_selected_action": ["abc", str(world.a.site.pk), HUGE],
+            "index": "0",
+        },
+    )
+    assert mixed.status_code == 302
+    world.a.site.refresh_from_db()
+    assert world.a.site.ecommerce_provisioned is False
