@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from sites.inputs import TextInputsForm
 from sites.models import Membership, Site
 
 from .keys import allowed_scopes
@@ -18,7 +19,7 @@ class HolderChoiceField(forms.ModelChoiceField):
         return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(TextInputsForm, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,

@@ -2,6 +2,8 @@
 
 Request serializers check types only (400 when wrong); the console's own forms then apply
 the business rules (422), so the API and the pages can never disagree on what is valid.
+Ids are bounded by ``sites.inputs.MAX_ID``, dates checked by the forms' ``sites.dates``
+fields, cursors read by ``sites.inputs.decode_cursor``: the same parsing layer as the pages.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from rest_framework.reverse import reverse
 
 from payments.models import Payment, PaymentStatus, Refund
 from promocodes.models import AppliesTo, CreationBatch, DiscountType, PromoCode
+from sites.inputs import MAX_ID
 from sites.models import Service, Session, SessionKind
 
 MAX_IDS = 1000
@@ -64,7 +67,7 @@ class ReportFilterSerializer(serializers.Serializer):
     expires_from = serializers.DateField(required=False)
     expires_to = serializers.DateField(required=False)
     contains = serializers.CharField(required=False, allow_blank=True)
-    batch = serializers.IntegerField(required=False)
+    batch = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class RecipientSerializer(serializers.Serializer):
@@ -90,7 +93,9 @@ class PromoCodeCreateSerializer(serializers.Serializer):
     applies_to = serializers.ChoiceField(choices=AppliesTo.choices, default=AppliesTo.ALL)
     kind = serializers.ChoiceField(choices=SessionKind.choices, required=False, allow_blank=True)
     session_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=MAX_IDS
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=MAX_IDS,
     )
 
 
@@ -99,7 +104,9 @@ class SelectionSerializer(serializers.Serializer):
     codes among ``ids`` that match ``filter``."""
 
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=MAX_IDS
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=MAX_IDS,
     )
     filter = ReportFilterSerializer(required=False)
 
@@ -281,7 +288,7 @@ class TotalsSerializer(serializers.Serializer):
 class TransactionFilterSerializer(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
-    session = serializers.IntegerField(required=False)
+    session = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False)
     scope = serializers.ChoiceField(
         choices=["live", "test", "all"], required=False, help_text="Default: live payments."

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sites.inputs import InputsAdmin
+
 from .models import CreationBatch, PromoCode, PromoCodeEmail, PromoCodeUse
 from .tasks import send_code_email
 
@@ -20,7 +22,7 @@ class PromoCodeUseInline(admin.TabularInline):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(admin.ModelAdmin):
+class PromoCodeAdmin(InputsAdmin):
     list_display = [
         "code",
         "site",
@@ -50,7 +52,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreationBatch)
-class CreationBatchAdmin(admin.ModelAdmin):
+class CreationBatchAdmin(InputsAdmin):
     list_display = ["id", "site", "service", "state", "done", "total", "created_by", "created_at"]
     list_filter = ["state", "service", "site"]
     readonly_fields = [
@@ -73,7 +75,7 @@ class CreationBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromoCodeEmail)
-class PromoCodeEmailAdmin(admin.ModelAdmin):
+class PromoCodeEmailAdmin(InputsAdmin):
     list_display = ["promo_code", "state", "attempts", "claimed_at", "sent_at", "last_error"]
     list_filter = ["state"]
     search_fields = ["promo_code__code", "promo_code__recipient_email"]

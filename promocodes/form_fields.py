@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
+from sites.inputs import IdChoicesMixin
 from sites.models import Session
 
 
-def date_field(label, **kwargs) -> forms.DateField:
-    """A dd/mm/yyyy date field."""
-    return forms.DateField(
-        label=label,
-        input_formats=settings.DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
-        **kwargs,
-    )
-
-
-class SessionChoiceField(forms.ModelMultipleChoiceField):
+class SessionChoiceField(IdChoicesMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Session) -> str:
         return f"{obj.title} ({obj.get_kind_display()})"
 

@@ -8,19 +8,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sites.dates import DayField
+from sites.inputs import TextInputsForm
 from sites.models import KINDS_BY_SERVICE, Service, Session, SessionKind, Site
 
 from . import codegen
-from .form_fields import SessionCheckboxes, SessionChoiceField, date_field
+from .form_fields import SessionCheckboxes, SessionChoiceField
 from .models import MAX_FIXED_DISCOUNT, AppliesTo, DiscountType
 from .params import CreationParams
-from .recipients import parse_recipients
+from .recipients import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, parse_recipients
 from .selectors import find_code
 
 MAX_QUANTITY = 100_000
 
 
-class CreatePromoCodesForm(forms.Form):
+class CreatePromoCodesForm(TextInputsForm, forms.Form):
     """Every field of the Webex *Create promo codes* page (SPEC §5)."""
 
     USAGE_ONCE, USAGE_TIMES, USAGE_UNLIMITED = "once", "times", "unlimited"
@@ -29,8 +31,12 @@ class CreatePromoCodesForm(forms.Form):
     service = forms.ChoiceField(
         label=_("Promo codes for"), choices=Service.choices, widget=forms.RadioSelect
     )
-    recipient_name = forms.CharField(label=_("Recipient name"), max_length=200, required=False)
-    recipient_email = forms.EmailField(label=_("Email address"), required=False)
+    recipient_name = forms.CharField(
+        label=_("Recipient name"), max_length=MAX_NAME_LENGTH, required=False
+    )
+    recipient_email = forms.EmailField(
+        label=_("Email address"), max_length=MAX_EMAIL_LENGTH, required=False
+    )
     recipients_file = forms.FileField(
         label=_("Or upload a list of recipients"),
         required=False,
@@ -92,7 +98,7 @@ class CreatePromoCodesForm(forms.Form):
     discount_value = forms.DecimalField(
         label=_("Discount"), max_digits=8, decimal_places=2, min_value=Decimal("0.01")
     )
-    expires_on = date_field(_("Expiration date"), help_text=_("dd/mm/yyyy"))
+    expires_on = DayField(label=_("Expiration date"), help_text=_("dd/mm/yyyy"))
     applies_to = forms.ChoiceField(
         label=_("Applicable to"),
         choices=AppliesTo.choices,

@@ -22,6 +22,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sites import dates
 from sites.models import Service, Session, SessionKind, Site, SiteScopedQuerySet
 
 MAX_FIXED_DISCOUNT = Decimal("999999.99")
@@ -125,7 +126,7 @@ class PromoCode(models.Model):
     uses = models.PositiveIntegerField(_("uses"), default=0)
     discount_type = models.CharField(_("discount type"), max_length=8, choices=DiscountType.choices)
     discount_value = models.DecimalField(_("discount"), max_digits=8, decimal_places=2)
-    expires_on = models.DateField(_("expiration date"))
+    expires_on = models.DateField(_("expiration date"), validators=[dates.validate_day])
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
     )
@@ -199,6 +200,9 @@ class PromoCode(models.Model):
                 condition=models.Q(applies_to=AppliesTo.KIND, kind__gt="")
                 | (~models.Q(applies_to=AppliesTo.KIND) & models.Q(kind="")),
                 name="promocode_kind_iff_applies_to_kind",
+            ),
+            models.CheckConstraint(
+                condition=dates.days_in_range("expires_on"), name="promocode_expiry_in_range"
             ),
         ]
         indexes = [

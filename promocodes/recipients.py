@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sites.inputs import control_characters
+
+from .models import PromoCode
+
 MAX_RECIPIENT_LINES = 1000
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_REPORTED_LINE_ERRORS = 20
+# The columns' own limits: a longer value is a line error, never a database error.
+MAX_EMAIL_LENGTH = PromoCode._meta.get_field("recipient_email").max_length
+MAX_NAME_LENGTH = PromoCode._meta.get_field("recipient_name").max_length
+# Only these end a line: str.splitlines() would also split on form feeds, separators and
+# other control characters, and the line numbers shown would no longer be the file's.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def parse_recipients(upload) -> list[tuple[str, str]]:
@@ -20,7 +31,8 @@ def parse_recipients(upload) -> list[tuple[str, str]]:
 
     All or nothing: any bad line raises one ValidationError naming every bad line (up to
     twenty). Blank lines are ignored; a first line ``email[,name]`` is taken as a header;
-    without a name, the part of the address before ``@`` is used.
+    without a name, the part of the address before ``@`` is used. A line holding a control
+    character (NUL, escape, tab…) is a bad line: it would reach the CSV export and the e-mail.
     """
     name = (upload.name or "").lower()
     if not name.endswith((".txt", ".csv")):
@@ -32,7 +44,7 @@ def parse_recipients(upload) -> list[tuple[str, str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(_("The file is not UTF-8 text."), code="encoding") from exc
-    lines = text.splitlines()
+    lines = LINE_BREAK.split(text)
     numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
     if numbered and numbered[0][1].strip().lower().replace(" ", "") in ("email", "email,name"):
         numbered = numbered[1:]
@@ -46,6 +58,12 @@ def parse_recipients(upload) -> list[tuple[str, str]]:
         )
     recipients, errors = [], []
     for number, line in numbered:
+        if control_characters(line):
+            errors.append(
+                _("Line %(line)d: remove the invisible control characters (such as NUL).")
+                % {"line": number}
+            )
+            continue
         try:
             fields = next(csv.reader(io.StringIO(line)))
         except csv.Error:
@@ -57,6 +75,12 @@ def parse_recipients(upload) -> list[tuple[str, str]]:
             )
             continue
         email = fields[0]
+        if len(email) > MAX_EMAIL_LENGTH:
+            errors.append(
+                _("Line %(line)d: the email address is longer than %(max)d characters.")
+                % {"line": number, "max": MAX_EMAIL_LENGTH}
+            )
+            continue
         try:
             validate_email(email)
         except ValidationError:
@@ -66,7 +90,7 @@ def parse_recipients(upload) -> list[tuple[str, str]]:
             )
             continue
         recipient_name = fields[1] if len(fields) == 2 and fields[1] else email.split("@")[0]
-        if len(recipient_name) > 200:
+        if len(recipient_name) > MAX_NAME_LENGTH:
             errors.append(_("Line %(line)d: the name is too long.") % {"line": number})
             continue
         recipients.append((email, recipient_name))

@@ -8,25 +8,26 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sites.dates import DayField
+from sites.inputs import IdField, IdListField, TextInputsForm
 from sites.models import Service, Site
 
-from .form_fields import date_field
 from .models import Status
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(TextInputsForm, forms.Form):
     """The report's parameters (GET): *Show report*."""
 
     service = forms.ChoiceField(label=_("Promo codes for"), choices=Service.choices)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *Status.choices], required=False
     )
-    created_from = date_field(_("Created from"), required=False)
-    created_to = date_field(_("Created until"), required=False)
-    expires_from = date_field(_("Expiring from"), required=False)
-    expires_to = date_field(_("Expiring until"), required=False)
+    created_from = DayField(label=_("Created from"), required=False)
+    created_to = DayField(label=_("Created until"), required=False)
+    expires_from = DayField(label=_("Expiring from"), required=False)
+    expires_to = DayField(label=_("Expiring until"), required=False)
     q = forms.CharField(label=_("Code or recipient contains"), max_length=100, required=False)
-    batch = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    batch = IdField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +44,7 @@ class ReportFilterForm(forms.Form):
         return data
 
 
-class ReportActionForm(forms.Form):
+class ReportActionForm(TextInputsForm, forms.Form):
     """A bulk action on the selected codes, or on every code matching the parameters."""
 
     ACTION_EXTEND, ACTION_DELETE = "extend", "delete"
@@ -60,25 +61,12 @@ class ReportActionForm(forms.Form):
         initial=SCOPE_SELECTED,
         required=False,
     )
-    ids = forms.Field(required=False, widget=forms.MultipleHiddenInput)
-    until = date_field(_("Extend until (dd/mm/yyyy)"), required=False)
+    ids = IdListField()  # any ids: looked up within the site and the report's filters
+    until = DayField(label=_("Extend until (dd/mm/yyyy)"), required=False)
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
-
-    def clean_ids(self):
-        # Any integers: the codes are looked up within the site and the report's filters.
-        raw = self.cleaned_data.get("ids") or []
-        if isinstance(raw, str):
-            raw = [raw]
-        ids = []
-        for value in raw[:1000]:
-            try:
-                ids.append(int(value))
-            except (TypeError, ValueError):
-                continue
-        return ids
 
     def clean(self):
         data = super().clean()

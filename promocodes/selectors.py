@@ -18,13 +18,14 @@ order, starting after a cursor), their sessions, and a count that stops at
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import F, Prefetch, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from sites import inputs
 from sites.models import Session, Site
 
 from . import codegen, dialect
@@ -32,7 +33,6 @@ from .models import AppliesTo, CreationBatch, PromoCode, PromoCodeSession, Statu
 
 PAGE_SIZE = 50
 COUNT_LIMIT = 10_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- Redemption reads --------------------------------------------------------------------
@@ -193,19 +193,9 @@ def codes_of_batch(batch: CreationBatch) -> QuerySet[PromoCode]:
 
 
 def encode_cursor(code: PromoCode) -> str:
-    micros = (code.created_at - _EPOCH) // timedelta(microseconds=1)
-    return f"{micros}-{code.pk}"
-
-
-def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
-    """``None`` for a missing or malformed cursor (the first page is shown)."""
-    if not value:
-        return None
-    try:
-        micros, pk = value.split("-", 1)
-        return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
-    except (ValueError, OverflowError):
-        return None
+    """The keyset position of ``code`` (read back by ``sites.inputs.decode_cursor``, which
+    answers ``None`` — the first page — for a malformed or out-of-range cursor)."""
+    return inputs.encode_cursor(code.created_at, code.pk)
 
 
 @dataclass
@@ -242,7 +232,7 @@ def report_page(
     sessions.
     """
     sessions = Prefetch("sessions", queryset=Session.objects.only("id", "title", "site_id"))
-    after_key, before_key = decode_cursor(after), decode_cursor(before)
+    after_key, before_key = inputs.decode_cursor(after), inputs.decode_cursor(before)
     if before_key is not None:
         rows = list(
             codes.filter(TupleGreaterThan(_key(), before_key))

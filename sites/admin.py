@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from .history_areas import area_name
 from .history_display import change_line, format_moment, summary_text
+from .inputs import InputsAdmin
 from .models import Membership, Revision, Session, Site
 
 
@@ -17,7 +18,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(InputsAdmin):
     list_display = ["slug", "name", "time_zone", "language", "ecommerce_provisioned", "created_at"]
     list_filter = ["ecommerce_provisioned", "language"]
     search_fields = ["slug", "name"]
@@ -44,7 +45,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(InputsAdmin):
     list_display = ["user", "site", "role"]
     list_filter = ["role", "site"]
     search_fields = ["user__username", "user__email", "site__slug"]
@@ -52,7 +53,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(InputsAdmin):
     list_display = ["title", "site", "service", "kind", "starts_at", "fee"]
     list_filter = ["service", "kind", "site"]
     search_fields = ["title", "program", "site__slug"]
@@ -60,7 +61,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(InputsAdmin):
     """Read-only, rendered as on the History page: reader's language, site's time zone."""
 
     list_display = ["created_at", "site", "actor", "area_shown", "summary_shown"]

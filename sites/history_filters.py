@@ -9,12 +9,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .history_areas import area_choices
+from .inputs import TextInputsForm
 from .models import Revision, Site
 
 NOBODY = "automatic"
 
 
-class HistoryFilterForm(forms.Form):
+class HistoryFilterForm(TextInputsForm, forms.Form):
     area = forms.ChoiceField(label=_("Area"), required=False)
     person = forms.ChoiceField(label=_("Person"), required=False)
 

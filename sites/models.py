@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import dates
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -134,7 +136,9 @@ class Session(models.Model):
     service = models.CharField(_("service"), max_length=16, choices=Service.choices)
     kind = models.CharField(_("kind"), max_length=24, choices=SessionKind.choices)
     program = models.CharField(_("program"), max_length=200, blank=True)
-    starts_at = models.DateTimeField(_("start time"), null=True, blank=True)
+    starts_at = models.DateTimeField(
+        _("start time"), null=True, blank=True, validators=[dates.validate_moment]
+    )
     fee = models.DecimalField(
         _("fee"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -155,6 +159,9 @@ class Session(models.Model):
         indexes = [models.Index(fields=["site", "service", "kind"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(fee__gte=0), name="session_fee_not_negative"),
+            models.CheckConstraint(
+                condition=dates.moments_in_range("starts_at"), name="session_starts_in_range"
+            ),
         ]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
@@ -163,10 +170,20 @@ class Session(models.Model):
         return self.title
 
     def clean(self) -> None:
+        errors = {}
         if self.service and self.kind and self.kind not in KINDS_BY_SERVICE[self.service]:
-            raise ValidationError({"kind": _("This kind does not belong to the chosen service.")})
+            errors["kind"] = _("This kind does not belong to the chosen service.")
         if self.kind in LIVE_KINDS and not self.starts_at:
-            raise ValidationError({"starts_at": _("A live session needs a start time.")})
+            errors["starts_at"] = _("A live session needs a start time.")
+        elif self.starts_at and self.site_id and dates.is_storable_moment(self.starts_at):
+            # The field's own check knows no time zone (and reports what it cannot store);
+            # the day must also be in range in the site's.
+            try:
+                dates.validate_local_moment(self.starts_at, self.site.tzinfo)
+            except ValidationError as error:
+                errors["starts_at"] = error
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_free(self) -> bool:

@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from . import inputs
 from .history_display import entry
 from .history_filters import HistoryFilterForm
 from .models import Membership, Revision
@@ -21,7 +22,7 @@ class SitePickerView(LoginRequiredMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         memberships = list(self.get_queryset()[:2])
-        if len(memberships) == 1 and not request.GET.get("all"):
+        if len(memberships) == 1 and not inputs.parse_flag(request.GET.get("all")):
             return redirect("site-home", site_slug=memberships[0].site.slug)
         return super().get(request, *args, **kwargs)
 

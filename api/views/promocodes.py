@@ -28,6 +28,7 @@ from promocodes import bulk, codegen, creation, csv_export, selectors, tasks
 from promocodes.forms import CreatePromoCodesForm
 from promocodes.models import CreationBatch, PromoCode
 from promocodes.report_forms import ReportActionForm, ReportFilterForm
+from sites import inputs
 
 from .. import schema
 from ..errors import BadRequest, Conflict, Unprocessable, form_errors
@@ -127,7 +128,7 @@ class PromoCodeListView(SiteAPIView):
         filters = report_filters(self.site, self.query(ReportFilterSerializer))
         after, before = request.query_params.get("after"), request.query_params.get("before")
         for name, cursor in (("after", after), ("before", before)):
-            if cursor and selectors.decode_cursor(cursor) is None:
+            if cursor and inputs.decode_cursor(cursor) is None:
                 raise BadRequest({name: [str(_("Invalid cursor."))]})
         codes = selectors.filtered_codes(self.site, filters)
         page = selectors.report_page(codes, after=after, before=before)

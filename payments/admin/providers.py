@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from sites.inputs import InputsAdmin
+
 from ..models import ExpressCheckoutAccount, PayflowAccount
 
 
 @admin.register(PayflowAccount)
-class PayflowAccountAdmin(admin.ModelAdmin):
+class PayflowAccountAdmin(InputsAdmin):
     """Ops see everything but the password, which is shown only as set or not."""
 
     list_display = ["site", "kind", "vendor", "account_type", "currency", "password_is_set"]
@@ -22,7 +24,7 @@ class PayflowAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpressCheckoutAccount)
-class ExpressCheckoutAccountAdmin(admin.ModelAdmin):
+class ExpressCheckoutAccountAdmin(InputsAdmin):
     list_display = [
         "site",
         "kind",

@@ -6,10 +6,12 @@ ops look, search and filter, but cannot add, edit or delete them here.
 
 from django.contrib import admin
 
+from sites.inputs import InputsAdmin
+
 from ..models import Payment, Refund, Registration
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(InputsAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sites.inputs import TextInputsForm
+
 from .. import cards
 from ..gateways.base import CardDetails
 from ..models import Card
@@ -24,7 +26,7 @@ CARD_FIELDS = (
 )
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(TextInputsForm, forms.Form):
     """Validated before anything is sent to PayPal. Card fields matter only for a card payment.
 
     The card number and security code never leave this form except inside ``CardDetails``

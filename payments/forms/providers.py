@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sites.inputs import TextInputsForm
+
 from ..models import AccountType, Card, ExpressCheckoutAccount, Mode, PayflowAccount, ProviderKind
 from ..models.providers import (
     CARDS_BY_ACCOUNT_TYPE,
@@ -41,7 +43,7 @@ class ProviderFormMixin:
                 )
 
 
-class PayflowAccountForm(ProviderFormMixin, forms.ModelForm):
+class PayflowAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
     """Payflow Pro or Website Payments Pro (GB); the password is write-only."""
 
     password = forms.CharField(
@@ -133,7 +135,7 @@ class PayflowAccountForm(ProviderFormMixin, forms.ModelForm):
         return cleaned
 
 
-class ExpressCheckoutAccountForm(ProviderFormMixin, forms.ModelForm):
+class ExpressCheckoutAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
     """Express Checkout (US or Canada): the merchant's PayPal login and currency."""
 
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)

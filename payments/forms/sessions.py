@@ -7,50 +7,19 @@ browser's: ``dd/mm/yyyy HH:MM`` (the seed's date format) or what a browser's
 
 from __future__ import annotations
 
-import zoneinfo
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites import history
+from sites.dates import SiteDateTimeField, format_moment
+from sites.inputs import TextInputsForm
 from sites.models import KINDS_BY_SERVICE, LIVE_KINDS, Service, Session, SessionKind, Site
 
-START_INPUT_FORMATS = [
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-]
-START_DISPLAY_FORMAT = "%d/%m/%Y %H:%M"
 MAX_FEE = Decimal("99999999.99")
-
-
-def format_start(value, tz: zoneinfo.ZoneInfo) -> str:
-    """A start time as the console shows it: dd/mm/yyyy HH:MM in the site's time zone."""
-    return value.astimezone(tz).strftime(START_DISPLAY_FORMAT) if value else ""
-
-
-class SiteDateTimeField(forms.DateTimeField):
-    """A date and time typed in the site's time zone (Django would use the server's)."""
-
-    def __init__(self, *, tz: zoneinfo.ZoneInfo, **kwargs):
-        self.tz = tz
-        kwargs.setdefault("input_formats", START_INPUT_FORMATS)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        with timezone.override(self.tz):
-            return super().to_python(value)
-
-    def prepare_value(self, value):
-        if hasattr(value, "astimezone") and timezone.is_aware(value):
-            return format_start(value, self.tz)
-        return value
 
 
 class OrganizerChoiceField(forms.ModelChoiceField):
@@ -59,7 +28,7 @@ class OrganizerChoiceField(forms.ModelChoiceField):
         return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(TextInputsForm, forms.ModelForm):
     """Title, service, kind, program, start time (live kinds), fee, and — for site
     administrators — the organizer (a member of the site; the current user by default)."""
 
@@ -138,7 +107,7 @@ def _snapshot(session: Session, tz) -> dict[str, str]:
         "service": session.service,
         "kind": session.kind,
         "program": session.program,
-        "starts_at": format_start(session.starts_at, tz),
+        "starts_at": format_moment(session.starts_at, tz),
         "fee": f"{session.fee:.2f}" if session.fee is not None else "",
         "organizer": organizer.get_username() if organizer else "",
     }

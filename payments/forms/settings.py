@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from sites.inputs import TextInputsForm
+
 from ..models import CommerceSettings, Mode
 from ..readiness import production_blockers
 
@@ -34,13 +36,13 @@ def normalize_support_info(value: str, language: str = "en") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-class ServicesForm(forms.ModelForm):
+class ServicesForm(TextInputsForm, forms.ModelForm):
     class Meta:
         model = CommerceSettings
         fields = ["events_enabled", "training_enabled"]
 
 
-class ModeForm(forms.ModelForm):
+class ModeForm(TextInputsForm, forms.ModelForm):
     mode = forms.ChoiceField(
         label=_("Operation mode"), choices=Mode.choices, widget=forms.RadioSelect
     )
@@ -60,7 +62,7 @@ class ModeForm(forms.ModelForm):
         return mode
 
 
-class BusinessInfoForm(forms.ModelForm):
+class BusinessInfoForm(TextInputsForm, forms.ModelForm):
     class Meta:
         model = CommerceSettings
         fields = ["business_name", "support_info"]
@@ -82,7 +84,7 @@ class BusinessInfoForm(forms.ModelForm):
         return normalize_support_info(self.cleaned_data["support_info"], self.language)
 
 
-class PaymentPageForm(forms.ModelForm):
+class PaymentPageForm(TextInputsForm, forms.ModelForm):
     class Meta:
         model = CommerceSettings
         fields = ["header_text", "footer_text"]

@@ -6,24 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from sites.dates import DayField
+from sites.inputs import IdListField, TextInputsForm
 from sites.models import Session, Site
 
 from ..models import PaymentStatus
 from ..selectors import Scope, TransactionFilters
-
-
-def _date_field(label) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=settings.DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
-        ),
-    )
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -31,12 +21,12 @@ class SessionChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({obj.get_kind_display()})"
 
 
-class TransactionFilterForm(forms.Form):
+class TransactionFilterForm(TextInputsForm, forms.Form):
     """The report's parameters (GET). Dates are the site's local days; live payments only
     unless test payments are asked for."""
 
-    date_from = _date_field(_("From (dd/mm/yyyy)"))
-    date_to = _date_field(_("To (dd/mm/yyyy)"))
+    date_from = DayField(label=_("From (dd/mm/yyyy)"), required=False)
+    date_to = DayField(label=_("To (dd/mm/yyyy)"), required=False)
     session = SessionChoiceField(
         label=_("Session"), queryset=Session.objects.none(), required=False, empty_label=_("All")
     )
@@ -87,7 +77,7 @@ class TransactionFilterForm(forms.Form):
         return urlencode([(k, self.data[k]) for k in self.FIELDS if self.data.get(k)])
 
 
-class DeleteTestPaymentsForm(forms.Form):
+class DeleteTestPaymentsForm(TextInputsForm, forms.Form):
     SCOPE_SELECTED, SCOPE_MATCHING = "selected", "matching"
 
     scope = forms.ChoiceField(
@@ -96,12 +86,8 @@ class DeleteTestPaymentsForm(forms.Form):
             (SCOPE_MATCHING, _("Every test payment matching the parameters")),
         ]
     )
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any integer is acceptable here: the service only ever deletes this site's test rows.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+    # Any ids: the service only ever deletes this site's test rows.
+    ids = IdListField()
 
     def clean(self):
         data = super().clean()
@@ -110,7 +96,7 @@ class DeleteTestPaymentsForm(forms.Form):
         return data
 
 
-class RefundForm(forms.Form):
+class RefundForm(TextInputsForm, forms.Form):
     amount = forms.DecimalField(
         label=_("Amount to refund"),
         required=False,

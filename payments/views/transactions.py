@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from sites import inputs
 from sites.scoping import SiteMemberMixin
 
 from .. import refunds, selectors, transactions
@@ -167,7 +168,7 @@ class RefundView(TransactionsMixin, TemplateView):
             here += "?" + urlencode({"back": back_qs})
         if request.POST.get("retry"):
             refund = get_object_or_404(
-                Refund.objects.filter(payment=payment), pk=request.POST["retry"]
+                Refund.objects.filter(payment=payment), pk=inputs.parse_id(request.POST["retry"])
             )
             refund = refunds.retry_refund(refund, request.user)
             self._report(refund)

@@ -9,86 +9,28 @@ locked").
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import sqlite_demo
+from tests.sqlite_demo import ROOT, csrf_of
+
 CLIENTS = 12
 PASSWORD = "sqlite-demo-pw-91"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def demo_env(var_dir: Path) -> dict[str, str]:
-    """The environment of ``make run``: local settings, nothing configured, files under var."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "TEST_", "CELERY_", "CACHE_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="webexcommerce.settings.local",
-        VAR_DIR=str(var_dir),
-        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
-    )
-    return env
-
-
 @pytest.fixture
 def demo_server(tmp_path):
-    env = demo_env(tmp_path / "var")
-    manage = [sys.executable, "manage.py"]
-    for step in (
-        ["migrate", "--no-input", "-v", "0"],
+    steps = [
         ["createsuperuser", "--no-input", "--username", "ops", "--email", "ops@example.com"],
-    ):
-        subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, timeout=120)
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(base + "/healthz/", timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
-                time.sleep(0.3)
-        yield base, env, tmp_path / "server.log"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
-
-
-def csrf_of(session: requests.Session, url: str) -> str:
-    page = session.get(url, timeout=30)
-    page.raise_for_status()
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    ]
+    with sqlite_demo.running(tmp_path, steps, {"DJANGO_SUPERUSER_PASSWORD": PASSWORD}) as server:
+        yield server
 
 
 @pytest.mark.timeout(240)

@@ -1,26 +1,40 @@
-"""Bad input: hypothesis throws random and hostile values at every form of the console and
-at the public payment page.
+"""Bad input: hypothesis throws random and hostile values at every form of the console, at
+the public payment page, at every console URL's query parameters and at every action of the
+ops admin.
 
 The forms are found, not listed: every console URL that accepts POST (the same URLconf walk
 as the security suite) is posted to, with the field names of the forms that target it on the
-console's own pages (parsed with ``html.parser``). Whatever comes in:
+console's own pages (parsed with ``html.parser``); every console URL that answers GET is read
+with the fields of the pages' GET forms (report filters) plus the parameters no form shows
+(cursors, pages, ids, flags). Whatever comes in:
 
-* the answer is never a 5xx (the test client re-raises a crash);
+* the answer is never a 5xx (the test client re-raises a crash; a CSV is read to its end);
 * a re-rendered form with errors has saved nothing (every row of the project's tables is
   compared before and after);
 * nothing hostile comes back unescaped, and no card number comes back at all.
+
+The values include what found the 500s of issue 12: days at the ends of the calendar (year 1,
+9999) and times that do not exist in the site's time zone, read in a time zone drawn per
+example (west of UTC, east of it, +14); 20-digit integers and cursors; NUL and the other
+control characters; valid e-mail addresses of the column's length and longer.
+
+Run time: ``max_examples`` stays modest (15 per form, 8 per GET URL and per admin page); the
+GET and admin walks add about a minute on the test machine.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib import admin as django_admin
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import BaseForm
-from django.urls import Resolver404
+from django.urls import Resolver404, reverse
 from django.urls import resolve as resolve_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +51,8 @@ FUZZ = settings(
     database=None,
 )
 
+FUZZ_QUICK = settings(FUZZ, max_examples=8)
+
 # One service is enough: the other shows the same forms (SPEC §2, shared configuration).
 POST_CASES = [
     c
@@ -47,6 +63,67 @@ PROJECT_APPS = ("sites", "payments", "promocodes")
 
 XSS = ['<script>alert("xss")</script>', '"><img src=x onerror=alert(1)>']
 FUTURE = date.today() + timedelta(days=40)
+TWENTY_DIGITS = "99999999999999999999"
+# West of UTC with summer time, east of it with summer time, and the furthest east (+14).
+TIME_ZONES = ["America/New_York", "Europe/Paris", "Pacific/Kiritimati"]
+
+
+def email_of_length(n: int) -> str:
+    """A valid address of exactly ``n`` characters (64-character local part, 63-long labels)."""
+    domain_length = n - 65
+    labels, left = [], domain_length
+    while left > 64:
+        labels.append("d" * 63)
+        left -= 64
+    labels.append("e" * max(left, 2))
+    return "a" * 64 + "@" + ".".join(labels)
+
+
+# Days at the ends of the calendar and of the product's range, as typed and as ISO; times
+# that do not exist (clocks go forward in New York, then in Paris).
+DATE_EDGES = [
+    "01/01/0001",
+    "0001-01-01",
+    "31/12/9999",
+    "9999-12-31",
+    "31/12/1999",
+    "01/01/2101",
+    "31/12/9999 23:59",
+    "01/01/0001 00:00",
+    "9999-12-31T23:59:00-12:00",
+    "08/03/2026 02:30",
+    "2026-03-29T02:30",
+]
+# Integers past 32 and 64 bits, and cursors made of them.
+INTEGER_EDGES = [
+    TWENTY_DIGITS,
+    "2147483648",
+    "9223372036854775808",
+    f"1-{TWENTY_DIGITS}",
+    f"{TWENTY_DIGITS}-1",
+    f"1777000000000000-{TWENTY_DIGITS}",
+    "١٢٣",
+]
+CONTROL_CHARACTERS = ["\x00", "a\x07b", "\x1b[31mred", "\x7f", "x\x0by", "\x1f", "x\x85y"]
+# Valid e-mail addresses: as long as the column, one longer, and 287 characters.
+LONG_EMAILS = [email_of_length(254), email_of_length(255), email_of_length(287)]
+BOUNDARIES = [*DATE_EDGES, *INTEGER_EDGES, *CONTROL_CHARACTERS, *LONG_EMAILS]
+DATE_NAME = re.compile(r"date|_from$|_to$|_on$|_at$|until")
+NUMBER_NAMES = {"ids", "batch", "session", "sessions", "after", "before", "page", "retry"}
+
+
+def edges_for(field: dict) -> list[str]:
+    """The boundary values aimed at this field, guessed from its name and value."""
+    name, value = field["name"], str(field["value"])
+    if DATE_NAME.search(name):
+        return DATE_EDGES
+    if name in NUMBER_NAMES or (value.isdigit() and field["type"] != "checkbox"):
+        return INTEGER_EDGES
+    if "email" in name:
+        return LONG_EMAILS
+    return CONTROL_CHARACTERS
+
+
 HOSTILE = st.sampled_from(
     [
         "",
@@ -92,6 +169,7 @@ HOSTILE = st.sampled_from(
         "12/30",
         "13/99",
         "123",
+        *BOUNDARIES,
     ]
 )
 TEXT = st.text(max_size=60) | st.text(alphabet=string.printable, max_size=30)
@@ -106,6 +184,11 @@ CSV_LINES = st.sampled_from(
         "\x00\x00\x00",
         "dup@example.com\ndup@example.com",
         '"unterminated,quote@example.com',
+        "pat@example.com,Pa\x00t",
+        "pat@example.com,\x1b[31mred",
+        "a@example.com\x0bb@example.com",
+        f"{email_of_length(287)},Long",
+        f"{email_of_length(254)},Longest",
     ]
 )
 CSV_FILE = st.one_of(
@@ -133,8 +216,9 @@ def value_strategy(field: dict, hostility: int):
     valid = [field["value"], *field["options"]]
     if field["type"] in ("checkbox", "radio") and not field["value"]:
         valid.append("on")
+    hostile = st.one_of(st.sampled_from(edges_for(field)), HOSTILE, TEXT)
     return st.integers(0, 99).flatmap(
-        lambda roll: st.one_of(HOSTILE, TEXT) if roll < hostility else st.sampled_from(valid)
+        lambda roll: hostile if roll < hostility else st.sampled_from(valid)
     )
 
 
@@ -177,8 +261,8 @@ def case_key(case):
     return (case.route.name, tuple(sorted(case.fixed.items())))
 
 
-def discover_forms(world) -> dict:
-    """Every POST form on every console page an admin can GET, by the route it posts to."""
+def discover_forms(world, method: str = "post") -> dict:
+    """Every ``method`` form on every console page an admin can GET, by the route it targets."""
     admin = world.client("admin")
     found: dict = {}
     for case in urlwalk.cases(console=True):
@@ -189,7 +273,7 @@ def discover_forms(world) -> dict:
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         for form in forms_of(response.content.decode()):
-            if form["method"] != "post":
+            if form["method"] != method:
                 continue
             key = form_key(form["action"] or url)
             if key is None:
@@ -230,11 +314,18 @@ def forms_with_errors(response) -> list[BaseForm]:
     return found
 
 
+def body_of(response) -> str:
+    """The page, or the whole streamed CSV (read to its end: a crash may come late)."""
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
 def post_and_check(client, url: str, data: dict, files: dict, before: dict) -> None:
     payload = {**data, **files}
     response = client.post(url, payload)  # a crash is re-raised by the test client
     assert response.status_code < 500, (url, response.status_code)
-    body = response.content.decode(errors="replace") if not response.streaming else ""
+    body = body_of(response)
     for marker in XSS:
         assert marker not in body, f"{url}: {marker!r} rendered unescaped"
     for number in data.get("card_number", []):
@@ -275,12 +366,18 @@ def test_console_form_survives_hostile_input(case, world):
         ]
 
     @FUZZ
-    @given(form_data(fields))
-    def attack(payload):
+    @given(form_data(fields), st.sampled_from(TIME_ZONES))
+    def attack(payload, time_zone):
         data, files = payload
+        in_time_zone(world, time_zone)
         post_and_check(admin, url, data, files, snapshot())
 
     attack()
+
+
+def in_time_zone(world, time_zone: str) -> None:
+    """Read the example's dates in ``time_zone`` (the site row is read again per request)."""
+    type(world.a.site).objects.filter(pk=world.a.site.pk).update(time_zone=time_zone)
 
 
 def test_payment_page_survives_hostile_input(world):
@@ -300,5 +397,118 @@ def test_payment_page_survives_hostile_input(world):
     def attack(payload):
         data, files = payload
         post_and_check(visitor, url, data, files, snapshot())
+
+    attack()
+
+
+# --- Query parameters ------------------------------------------------------------------------
+
+GET_CASES = [
+    c
+    for c in urlwalk.cases(console=True)
+    if c.route.accepts_get and c.fixed.get("service", "events") == "events"
+]
+# What no form shows but links carry: cursors, page numbers, ids, flags, the way back.
+LINK_PARAMETERS = ["after", "before", "page", "batch", "ids", "session", "all", "back", "token"]
+_discovered_get: dict = {}
+
+
+def query_fields_for(case, world) -> list[dict]:
+    """The fields of the GET forms (report filters) targeting ``case`` — or, for a URL no
+    form targets (a CSV export), those of every GET form — plus the link parameters."""
+    if not _discovered_get:
+        _discovered_get.update(discover_forms(world, "get") or {None: []})
+    fields = _discovered_get.get(case_key(case))
+    if fields is None:
+        every = {f["name"]: f for found in _discovered_get.values() for f in found}
+        fields = list(every.values())
+    names = {f["name"] for f in fields}
+    extra = [
+        {"name": n, "type": "text", "value": "", "options": []}
+        for n in LINK_PARAMETERS
+        if n not in names
+    ]
+    return [*fields, *extra]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in GET_CASES])
+def test_console_url_survives_hostile_query_parameters(case, world):
+    admin = world.client("admin")
+    url = urlwalk.resolve(case, world.a.site, probe=lambda u: admin.get(u).status_code)
+    fields = query_fields_for(case, world)
+
+    def check(data):
+        response = admin.get(url, data)
+        assert response.status_code < 500, (url, data, response.status_code)
+        body = body_of(response)
+        for marker in XSS:
+            assert marker not in body, f"{url}: {marker!r} rendered unescaped"
+
+    for data in edge_sweep(fields):
+        check(data)
+
+    @FUZZ_QUICK
+    @given(form_data(fields), st.sampled_from(TIME_ZONES))
+    def attack(payload, time_zone):
+        data, _files = payload
+        in_time_zone(world, time_zone)
+        check(data)
+
+    attack()
+
+
+def edge_sweep(fields: list[dict]):
+    """Deterministic before random: each date edge in every date field at once, each integer
+    edge in every number field at once (a few requests that always reach the edges)."""
+    for edges in (DATE_EDGES, INTEGER_EDGES):
+        names = sorted({f["name"] for f in fields if edges_for(f) is edges})
+        for value in edges if names else ():
+            yield dict.fromkeys(names, value)
+
+
+# --- The ops admin's actions -----------------------------------------------------------------
+
+
+def project_admins() -> list:
+    return sorted(
+        (
+            (model, model_admin)
+            for model, model_admin in django_admin.site._registry.items()
+            if model._meta.app_label in PROJECT_APPS
+        ),
+        key=lambda pair: pair[0]._meta.label,
+    )
+
+
+@pytest.mark.parametrize(
+    "model", [pytest.param(m, id=m._meta.label) for m, _admin in project_admins()]
+)
+def test_ops_admin_actions_survive_hostile_selections(model, world, rf):
+    ops = get_user_model().objects.create_superuser("ops-fuzz", "ops@example.com", "x")
+    client = world.client(None)
+    client.force_login(ops)
+    model_admin = django_admin.site._registry[model]
+    request = rf.get("/")
+    request.user = ops
+    actions = list(model_admin.get_actions(request))
+    pks = [str(pk) for pk in model.objects.values_list("pk", flat=True)[:5]]
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    ticked = st.lists(st.sampled_from(pks) | HOSTILE if pks else HOSTILE, max_size=4)
+
+    action_names = st.sampled_from(actions) | HOSTILE if actions else HOSTILE
+
+    @FUZZ_QUICK
+    @given(action_names, ticked, st.sampled_from(["", "0", "1"]) | HOSTILE)
+    def attack(action, selected, select_across):
+        response = client.post(
+            url,
+            {
+                "action": action,
+                "_selected_action": selected,
+                "select_across": select_across,
+                "index": "0",
+            },
+        )
+        assert response.status_code < 500, (url, action, selected, response.status_code)
 
     attack()
