@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from promocodes.formatting import format_money
+from sites.money import format_money
 
 from .models import Payment, PaymentStatus
 

@@ -12,11 +12,9 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -338,11 +336,4 @@ class ReportCsvView(ReportMixin, View):
                 + request.GET.urlencode()
             )
         codes = selectors.filtered_codes(self.site, _filters_from(form))
-        response = StreamingHttpResponse(
-            csv_export.stream_csv(self.site, codes), content_type="text/csv; charset=utf-8"
-        )
-        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
-        filename = f"promo-codes-{self.site.slug}-{form.cleaned_data['service']}-{stamp}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return csv_export.csv_download(self.site, codes, form.cleaned_data["service"])

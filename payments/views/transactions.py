@@ -4,10 +4,9 @@ the bulk deletion of test payments and refunds (site administrators)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -82,14 +81,7 @@ class TransactionCsvView(TransactionsMixin, View):
         if not form.is_valid():
             return redirect(self.report_url(request.GET.urlencode()))
         payments = selectors.filtered_payments(self.site, form.filters())
-        response = StreamingHttpResponse(
-            transactions.stream_csv(self.site, payments), content_type="text/csv; charset=utf-8"
-        )
-        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
-        filename = f"transactions-{self.site.slug}-{stamp}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return transactions.csv_download(self.site, payments)
 
 
 class DeleteTestPaymentsView(TransactionsMixin, View):
