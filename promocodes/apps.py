@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class PromocodesConfig(AppConfig):
     name = "promocodes"
     verbose_name = _("Promotional codes")
+
+    def ready(self) -> None:
+        from sites import navigation as nav
+
+        nav.register(
+            nav.Link(
+                nav.SIDEBAR,
+                "reports",
+                "promocodes-report",
+                _("Promotional Codes Report"),
+                "promocode-report",
+                10,
+                # The report of the service being looked at; Webex Events elsewhere.
+                url_args=lambda context: (context.get("service") or "events",),
+                active=nav.on_section("promocodes_report"),
+            )
+        )
