@@ -7,7 +7,12 @@ class SitesConfig(AppConfig):
     verbose_name = _("Sites and people")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from . import navigation as nav
+        from .url_converters import ServiceConverter
+
+        register_converter(ServiceConverter, "service")
 
         # The headings any app may file links under, and the ground floor's own page.
         nav.register(

@@ -74,17 +74,7 @@ def report_filters(site, values: dict, *, prefix: str = "", error=BadRequest):
     form = ReportFilterForm(data)
     if not form.is_valid():
         raise error(_renamed(form_errors(form), FILTER_FIELDS, prefix))
-    cleaned = form.cleaned_data
-    return selectors.ReportFilters(
-        service=cleaned["service"],
-        status=cleaned.get("status") or "",
-        created_from=cleaned.get("created_from"),
-        created_to=cleaned.get("created_to"),
-        expires_from=cleaned.get("expires_from"),
-        expires_to=cleaned.get("expires_to"),
-        contains=cleaned.get("q") or "",
-        batch=cleaned.get("batch"),
-    )
+    return form.filters()
 
 
 def _filter_parameters() -> list[OpenApiParameter]:
