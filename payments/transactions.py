@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from promocodes import redemption
 from promocodes.models import PromoCodeUse
 from sites import history
-from sites.csv import blocks, csv_response, safe_cell
+from sites.csv import CSV_DATETIME, blocks, csv_response, safe_cell
 from sites.models import Site
 
 from .models import Payment, PaymentMethod, PaymentStatus
@@ -105,7 +105,7 @@ def csv_rows(site: Site, payments: QuerySet[Payment]) -> Iterator[list[str]]:
     ) in rows:
         card = f"{brand} •••• {last4}" if last4 else brand
         yield [
-            created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+            created_at.astimezone(tz).strftime(CSV_DATETIME),
             safe_cell(name),
             safe_cell(email),
             safe_cell(title or ""),

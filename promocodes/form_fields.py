@@ -13,7 +13,8 @@ def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
         input_formats=settings.DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+        # Shown in the active language's first DATE_INPUT_FORMATS (dd/mm/yyyy).
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
         **kwargs,
     )
 

@@ -1,8 +1,7 @@
-"""How amounts, discounts and dates of promotional codes read, in the active language."""
+"""How the discount of a promotional code reads, in the active language."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.utils import formats
@@ -21,8 +20,3 @@ def format_discount(discount_type: str, value: Decimal, currency: str) -> str:
             return f"{number}\u00a0%"
         return f"{number}%"
     return format_money(value, currency)
-
-
-def format_date(value: date | None) -> str:
-    """dd/mm/yyyy, the seed's format, in every language."""
-    return value.strftime("%d/%m/%Y") if value else ""

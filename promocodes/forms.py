@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sites.date_display import format_date
 from sites.models import KINDS_BY_SERVICE, Service, Session, SessionKind, Site
 
 from . import codegen
@@ -152,7 +153,7 @@ class CreatePromoCodesForm(forms.Form):
             raise ValidationError(
                 _("The expiration date is in the past (today is %(today)s)."),
                 code="past",
-                params={"today": today.strftime("%d/%m/%Y")},
+                params={"today": format_date(today)},
             )
         return expires_on
 

@@ -13,7 +13,7 @@ from itertools import islice
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from sites.csv import blocks, safe_cell
+from sites.csv import CSV_DATE, CSV_DATETIME, blocks, safe_cell
 from sites.models import Site
 
 from .csv_cells import CSV_LINE_END, format_discount, kind_labels, status_labels
@@ -155,8 +155,8 @@ def export_rows(site: Site, codes: QuerySet[PromoCode]) -> Iterator[list[str]]:
                 applicable,
                 str(uses),
                 unlimited if max_uses is None else str(max_uses),
-                created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
-                expires_on.strftime("%d/%m/%Y"),
+                created_at.astimezone(tz).strftime(CSV_DATETIME),
+                expires_on.strftime(CSV_DATE),
                 statuses.get(status, status),
             ]
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from sites.date_display import format_date
 from sites.models import SessionKind, kinds_json
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteServiceMixin
@@ -210,8 +211,8 @@ def _rows(codes: list[PromoCode], site) -> list[dict]:
                 "discount": format_discount(code.discount_type, code.discount_value, site.currency),
                 "applicable": applicable,
                 "uses": f"{code.uses} / {allowed}",
-                "created": code.created_at.astimezone(tz).strftime("%d/%m/%Y"),
-                "expires": code.expires_on.strftime("%d/%m/%Y"),
+                "created": format_date(code.created_at.astimezone(tz).date()),
+                "expires": format_date(code.expires_on),
                 "status": status_labels.get(code.status, code.status),
                 "badge": STATUS_BADGES.get(code.status, "secondary"),
             }
@@ -242,7 +243,7 @@ class ReportActionView(ReportMixin, ReportActionMixin, View):
                     "%(n)d promotional codes extended until %(until)s.",
                     result.extended,
                 )
-                % {"n": result.extended, "until": until.strftime("%d/%m/%Y")},
+                % {"n": result.extended, "until": format_date(until)},
             )
             if result.reactivated:
                 messages.info(

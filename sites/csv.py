@@ -23,6 +23,11 @@ from .models import Site
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
+# Dates in a CSV file read the same in every language, so that spreadsheets take them as data
+# (``promocodes.pg`` writes the same with ``to_char(…, 'DD/MM/YYYY')``).
+CSV_DATE = "%d/%m/%Y"
+CSV_DATETIME = "%d/%m/%Y %H:%M"
+
 
 def safe_cell(value: str) -> str:
     """The cell as text a spreadsheet shows, never runs."""

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites import history
+from sites.date_display import format_datetime
 from sites.models import KINDS_BY_SERVICE, LIVE_KINDS, Service, Session, SessionKind, Site
 
 START_INPUT_FORMATS = [
@@ -26,13 +27,12 @@ START_INPUT_FORMATS = [
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M",
 ]
-START_DISPLAY_FORMAT = "%d/%m/%Y %H:%M"
 MAX_FEE = Decimal("99999999.99")
 
 
 def format_start(value, tz: zoneinfo.ZoneInfo) -> str:
     """A start time as the console shows it: dd/mm/yyyy HH:MM in the site's time zone."""
-    return value.astimezone(tz).strftime(START_DISPLAY_FORMAT) if value else ""
+    return format_datetime(value, tz)
 
 
 class SiteDateTimeField(forms.DateTimeField):

@@ -20,9 +20,7 @@ def _date_field(label) -> forms.DateField:
         label=label,
         required=False,
         input_formats=settings.DATE_INPUT_FORMATS,
-        widget=forms.DateInput(
-            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
-        ),
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}),
     )
 
 
