@@ -22,7 +22,7 @@ MAX_QUANTITY = 100_000
 
 
 class CreatePromoCodesForm(forms.Form):
-    """Every field of the Webex *Create promo codes* page (SPEC §5)."""
+    """Every field of the Webex *Create promo codes* page (docs/administrators.md)."""
 
     USAGE_ONCE, USAGE_TIMES, USAGE_UNLIMITED = "once", "times", "unlimited"
     TYPE_GENERATED, TYPE_SINGLE = "generated", "single"

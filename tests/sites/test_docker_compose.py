@@ -1,8 +1,9 @@
 """docker-compose.yml agrees with the settings, the Dockerfile and the Makefile.
 
-The production shape (SPEC §9): PostgreSQL, Redis, web (gunicorn), worker, beat and the PayPal
-simulator, every application service on the production settings, and no environment variable
-that nothing reads (a typo there fails silently in production).
+The production shape (docs/operations.md, "Docker Compose"): PostgreSQL, Redis, web
+(gunicorn), worker, beat and the PayPal simulator, every application service on the
+production settings, and no environment variable that nothing reads (a typo there fails
+silently in production).
 """
 
 from __future__ import annotations
