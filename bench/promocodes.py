@@ -25,6 +25,7 @@ from django.utils import timezone
 from promocodes import codegen, creation, expiry, selectors
 from promocodes.models import CreationBatch, PromoCode
 from promocodes.params import CreationParams
+from sites.date_display import format_date
 from sites.models import Revision, Site
 
 from .harness import QueryCounter, Result, client_for, median_of, probe, run_steps, sql, timed
@@ -260,7 +261,7 @@ def bench_bulk_actions(site: Site, user, batch: CreationBatch) -> list[Result]:
     post = {
         "action": "extend",
         "scope": "all",
-        "until": until.strftime("%d/%m/%Y"),
+        "until": format_date(until),  # typed as the form reads it
         "filters": filters,
     }
     with QueryCounter() as queries:

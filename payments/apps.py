@@ -27,3 +27,48 @@ class PaymentsConfig(AppConfig):
                 for kind, label in ProviderKind.choices
             }
         )
+        from . import providers, readiness
+
+        readiness.register_provider_check(providers.active_provider_blockers)
+        _register_navigation()
+
+
+def _register_navigation() -> None:
+    """The E-Commerce page of each service, the priced sessions and the Transactions report."""
+    from sites import navigation as nav
+
+    nav.register(
+        nav.Section(nav.SIDEBAR, "sessions", _("Sessions"), 30),
+        nav.Section(nav.HOME, "sessions", _("Sessions and payments"), 20),
+    )
+    services = (("events", _("Webex Events")), ("training", _("Webex Training")))
+    for menu in (nav.SIDEBAR, nav.HOME):
+        for order, (service, name) in enumerate(services, start=1):
+            nav.register(
+                nav.Link(
+                    menu,
+                    "configuration",
+                    f"ecommerce-{service}",
+                    format_lazy("{} › {}", name, _("E-Commerce")),
+                    "ecommerce-enable",
+                    order * 10,
+                    roles=nav.ADMINS,
+                    requires_provisioning=False,
+                    url_args=nav.with_args(service),
+                    active=nav.on_service(service),
+                )
+            )
+    sessions = dict(key="sessions", label=_("Priced sessions"), url_name="session-list")
+    transactions = dict(key="transactions", label=_("Transactions report"), url_name="transactions")
+    nav.register(
+        nav.Link(nav.SIDEBAR, "sessions", order=10, active=nav.on_section("sessions"), **sessions),
+        nav.Link(
+            nav.SIDEBAR,
+            "reports",
+            order=20,
+            active=nav.on_section("transactions"),
+            **transactions,
+        ),
+        nav.Link(nav.HOME, "sessions", order=10, **sessions),
+        nav.Link(nav.HOME, "sessions", order=20, **transactions),
+    )

@@ -45,7 +45,7 @@ from .models import (
 )
 from .provider_gateways import card_gateway_for, redirect_gateway_for
 from .receipts import queue_receipt
-from .selectors import Offer, quote
+from .selectors import Offer, Quote
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -76,33 +76,42 @@ def begin(
     session: Session,
     offer: Offer,
     attendee: Attendee,
-    code_text: str,
+    price: Quote,
     method: str,
     attempt_key: uuid.UUID,
     *,
     card_brand: str = "",
     card_last4: str = "",
 ) -> Payment:
-    """The payment of this attempt, created once; the promo code use is taken here.
+    """The payment of this attempt, created once, at its final amount.
 
-    Raises ``promocodes.redemption.PromoCodeRefused`` when the code cannot be used (nothing is
-    kept then). A second call with the same ``attempt_key`` returns the same payment.
+    ``price`` is the page's ``selectors.quote`` of the code the attendee typed (the code is
+    looked up there, once): its promo code use is taken here (``redemption.redeem``), then the
+    payment is created with that discount. Raises ``promocodes.redemption.PromoCodeRefused``
+    when the quote refused the code or the use cannot be taken (nothing is kept then). A
+    second call with the same ``attempt_key`` returns the same payment.
     """
     existing = Payment.objects.filter(idempotency_key=attempt_key, site=site, session=session)
     payment = existing.first()
     if payment is not None:
         return payment
-    price = quote(site, session, code_text)
+    if price.refusal_reason:
+        raise redemption.PromoCodeRefused(price.refusal_reason)
     try:
         with transaction.atomic():
+            use = None
+            if price.code is not None:
+                use = redemption.redeem(site, price.code, session, reference=str(attempt_key))
             payment = Payment.objects.create(
                 site=site,
                 session=session,
                 attendee_name=attendee.name,
                 attendee_email=attendee.email,
                 fee=price.fee,
-                discount=Decimal("0.00"),
-                amount=price.fee,
+                discount=price.discount,
+                amount=price.amount,
+                promo_code=price.code,
+                promo_use=use,
                 currency=site.currency,
                 provider=offer.account.kind,
                 method=method,
@@ -111,16 +120,6 @@ def begin(
                 card_brand=card_brand,
                 card_last4=card_last4,
             )
-            if code_text.strip():
-                use = redemption.redeem(
-                    site, code_text, session, reference=str(payment.idempotency_key)
-                )
-                discount = redemption.discount_for(use.promo_code, price.fee)
-                payment.promo_code = use.promo_code
-                payment.promo_use = use
-                payment.discount = discount
-                payment.amount = price.fee - discount
-                payment.save(update_fields=["promo_code", "promo_use", "discount", "amount"])
     except IntegrityError:
         # The same attempt created concurrently (double submit): use that one.
         return Payment.objects.get(idempotency_key=attempt_key)

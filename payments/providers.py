@@ -28,7 +28,6 @@ from .models.providers import (
     account_model,
 )
 from .provider_gateways import connection_test, partner_referrals_client
-from .readiness import register_provider_check
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +49,8 @@ def active_account(commerce: CommerceSettings) -> ProviderAccount | None:
     return account_for(commerce.site, commerce.provider)
 
 
-@register_provider_check
 def active_provider_blockers(commerce: CommerceSettings) -> list[str]:
-    """Production guard: the active provider must be complete."""
+    """Production guard: the active provider must be complete (registered by ``PaymentsConfig``)."""
     account = active_account(commerce)
     if account is None:
         return []

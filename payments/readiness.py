@@ -1,8 +1,9 @@
 """Whether a site's configuration may go to Production, and if not, why.
 
-``production_blockers`` is the single check behind the operation-mode form. Provider
-modules add their own completeness checks by registering a function with
-``register_provider_check``: it receives the ``CommerceSettings`` and returns reasons.
+``production_blockers`` is the single check behind the operation-mode form. Apps add their
+own completeness checks in their ``AppConfig.ready()`` with ``register_provider_check`` (the
+payments app registers ``providers.active_provider_blockers``): a check receives the
+``CommerceSettings`` and returns reasons. Registering the same check twice keeps one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ _provider_checks: list[ProviderCheck] = []
 
 
 def register_provider_check(check: ProviderCheck) -> ProviderCheck:
-    _provider_checks.append(check)
+    if check not in _provider_checks:
+        _provider_checks.append(check)
     return check
 
 

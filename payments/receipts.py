@@ -17,7 +17,8 @@ from django.db import DatabaseError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from promocodes.formatting import format_money
+from sites.date_display import format_datetime
+from sites.money import format_money
 
 from .models import Payment, PaymentStatus
 
@@ -36,7 +37,7 @@ def render_receipt(payment: Payment) -> tuple[str, str]:
             "fee": format_money(payment.fee, payment.currency),
             "discount": format_money(payment.discount, payment.currency),
             "amount": format_money(payment.amount, payment.currency),
-            "paid_on": timezone.localtime(payment.paid_at, site.tzinfo).strftime("%d/%m/%Y %H:%M"),
+            "paid_on": format_datetime(payment.paid_at, site.tzinfo),
         }
         subject = render_to_string("payments/email/receipt_subject.txt", context)
         body = render_to_string("payments/email/receipt_body.txt", context)

@@ -83,19 +83,24 @@ class Quote:
     discount: Decimal
     amount: Decimal
     currency: str
-    code: object | None = None  # the applicable PromoCode
+    code: object | None = None  # the applicable PromoCode, resolved once for the whole request
     refusal: str = ""  # why the typed code was refused, in plain words
+    refusal_reason: str = ""  # the same as a ``promocodes.selectors.Refusal`` value
 
 
 def quote(site: Site, session: Session, code_text: str = "") -> Quote:
-    """The price of ``session`` with ``code_text`` applied (read-only)."""
+    """The price of ``session`` with ``code_text`` applied (read-only).
+
+    The one lookup of the typed code on the payment page: the page shows this quote and
+    ``checkout.begin`` takes it, redeeming ``Quote.code`` without looking the text up again.
+    """
     fee = session.fee.quantize(CENT)
     if code_text.strip():
         result = promo_selectors.check(site, code_text, session)
         if result.ok:
             discount = redemption.discount_for(result.code, fee)
             return Quote(fee, discount, fee - discount, site.currency, result.code)
-        return Quote(fee, Decimal("0.00"), fee, site.currency, None, result.message)
+        return Quote(fee, Decimal("0.00"), fee, site.currency, None, result.message, result.refusal)
     return Quote(fee, Decimal("0.00"), fee, site.currency)
 
 

@@ -1,26 +1,26 @@
 """The Transactions report's CSV export, and the bulk deletion of test payments.
 
 The report's rows, totals and pages are reads: ``selectors.filtered_payments``,
-``report_totals``, ``report_page``. Here: ``stream_csv`` (the rows of a filtered queryset from
-one server-side cursor, flat in memory) and ``delete_test_payments`` — the only way payments
-are ever deleted, and only test ones.
+``report_totals``, ``report_page``. Here: ``csv_download`` (the rows of a filtered queryset
+from one server-side cursor, streamed flat in memory by ``sites.csv``) and
+``delete_test_payments`` — the only way payments are ever deleted, and only test ones.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from promocodes import redemption
-from promocodes.csv_cells import safe_cell
 from promocodes.models import PromoCodeUse
 from sites import history
+from sites.csv import CSV_DATETIME, blocks, csv_response, safe_cell
 from sites.models import Site
 
 from .models import Payment, PaymentMethod, PaymentStatus
@@ -49,13 +49,6 @@ CSV_COLUMNS = (
     "id",
     "reversed_amount",  # last, so that the columns before it keep their places
 )
-
-
-class _Echo:
-    """A file-like object whose ``write`` hands the line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def csv_header() -> list[str]:
@@ -115,7 +108,7 @@ def csv_rows(site: Site, payments: QuerySet[Payment]) -> Iterator[list[str]]:
     ) in rows:
         card = f"{brand} •••• {last4}" if last4 else brand
         yield [
-            created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+            created_at.astimezone(tz).strftime(CSV_DATETIME),
             safe_cell(name),
             safe_cell(email),
             safe_cell(title or ""),
@@ -134,18 +127,11 @@ def csv_rows(site: Site, payments: QuerySet[Payment]) -> Iterator[list[str]]:
         ]
 
 
-def stream_csv(site: Site, payments: QuerySet[Payment]) -> Iterable[bytes]:
-    """UTF-8 CSV with a byte-order mark (spreadsheets then read accents), in chunks."""
-    writer = csv.writer(_Echo())
-    yield ("\ufeff" + writer.writerow(csv_header())).encode()
-    buffer: list[str] = []
-    for row in csv_rows(site, payments):
-        buffer.append(writer.writerow(row))
-        if len(buffer) >= 500:
-            yield "".join(buffer).encode()
-            buffer.clear()
-    if buffer:
-        yield "".join(buffer).encode()
+def csv_download(site: Site, payments: QuerySet[Payment]) -> StreamingHttpResponse:
+    """*Export CSV* of the report (console and API): ``transactions-<site>-<stamp>.csv``."""
+    return csv_response(
+        site, f"transactions-{site.slug}", csv_header(), blocks(csv_rows(site, payments))
+    )
 
 
 # --- Deleting test payments --------------------------------------------------------------------

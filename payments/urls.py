@@ -12,41 +12,44 @@ from .views import sessions as session_views
 from .views import settings as settings_views
 from .views import transactions as transaction_views
 
+# A service's E-Commerce pages; the converter lets only events and training through.
+ecommerce = "<service:service>/ecommerce/"
+
 urlpatterns = [
-    path("<str:service>/ecommerce/", settings_views.EnableView.as_view(), name="ecommerce-enable"),
-    path("<str:service>/ecommerce/mode/", settings_views.ModeView.as_view(), name="ecommerce-mode"),
+    path(ecommerce, settings_views.EnableView.as_view(), name="ecommerce-enable"),
+    path(ecommerce + "mode/", settings_views.ModeView.as_view(), name="ecommerce-mode"),
     path(
-        "<str:service>/ecommerce/business/",
+        ecommerce + "business/",
         settings_views.BusinessInfoView.as_view(),
         name="ecommerce-business",
     ),
     path(
-        "<str:service>/ecommerce/payment-page/",
+        ecommerce + "payment-page/",
         settings_views.PaymentPageView.as_view(),
         name="ecommerce-payment-page",
     ),
     path(
-        "<str:service>/ecommerce/provider/",
+        ecommerce + "provider/",
         provider_views.ProviderListView.as_view(),
         name="provider-list",
     ),
     path(
-        "<str:service>/ecommerce/provider/<str:kind>/",
+        ecommerce + "provider/<str:kind>/",
         provider_views.ProviderFormView.as_view(),
         name="provider-form",
     ),
     path(
-        "<str:service>/ecommerce/provider/<str:kind>/test-connection/",
+        ecommerce + "provider/<str:kind>/test-connection/",
         provider_views.TestConnectionView.as_view(),
         name="provider-test-connection",
     ),
     path(
-        "<str:service>/ecommerce/provider/<str:kind>/grant/",
+        ecommerce + "provider/<str:kind>/grant/",
         provider_views.GrantPermissionView.as_view(),
         name="provider-grant",
     ),
     path(
-        "<str:service>/ecommerce/provider/<str:kind>/grant/return/",
+        ecommerce + "provider/<str:kind>/grant/return/",
         provider_views.GrantPermissionReturnView.as_view(),
         name="provider-grant-return",
     ),

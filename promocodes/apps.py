@@ -15,5 +15,21 @@ class PromocodesConfig(AppConfig):
                 "promocodes.extend": _("Promo codes — extend expiry"),
                 "promocodes.delete": _("Promo codes — delete"),
                 "promocodes.expiry": _("Promo codes — automatic expiry"),
+                "promocodes.retry": _("Promo codes — retry a creation"),
             }
+        )
+        from sites import navigation as nav
+
+        nav.register(
+            nav.Link(
+                nav.SIDEBAR,
+                "reports",
+                "promocodes-report",
+                _("Promotional Codes Report"),
+                "promocode-report",
+                10,
+                # The report of the service being looked at; Webex Events elsewhere.
+                url_args=lambda context: (context.get("service") or "events",),
+                active=nav.on_section("promocodes_report"),
+            )
         )

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sites.date_display import format_date
 from sites.history import Span, field_change, record
 from sites.models import Site
 
@@ -66,7 +67,7 @@ def extend_expiry(site: Site, codes: QuerySet, until: date, actor) -> ExtendResu
                 )
                 % {
                     "extended": result.extended,
-                    "until": until.strftime("%d/%m/%Y"),
+                    "until": format_date(until),
                     "reactivated": result.reactivated,
                     "skipped": result.skipped_deleted,
                 }

@@ -1,7 +1,7 @@
 """What each cell of the report's CSV export holds, the same on every database.
 
-Cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
-a carriage return) are prefixed with ``'`` (OWASP's CSV injection advice). Amounts and dates
+Free-text cells go through ``sites.csv.safe_cell`` (or its SQL twin in ``pg``, built on the
+same ``FORMULA_TRIGGERS``): a spreadsheet shows them, never runs them. Amounts and dates
 are written the same way in every language (``10%``, ``5.00 USD``, ``dd/mm/yyyy``) so that
 spreadsheets read them as data. Both export paths (``pg.csv_blocks``, ``portable.csv_blocks``)
 follow these rules; ``tests/promocodes/test_report.py`` compares them.
@@ -9,7 +9,6 @@ follow these rules; ``tests/promocodes/test_report.py`` compares them.
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -18,14 +17,8 @@ from sites.models import SessionKind
 
 from .models import DiscountType, Status
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """The cell as text a spreadsheet shows, never runs."""
-    if value and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+# PostgreSQL's COPY ends its lines with a bare newline: the portable path writes the same.
+CSV_LINE_END = "\n"
 
 
 def format_discount(discount_type: str, value: Decimal, currency: str) -> str:
@@ -57,17 +50,3 @@ def status_labels() -> dict[str, str]:
 def kind_labels() -> dict[str, str]:
     """Session kind value -> its label in the active language."""
     return {value: str(label) for value, label in SessionKind.choices}
-
-
-# The same streamer lives in payments/transactions.py (its own CSV export): a shared CSV
-# helper on the ground floor is planned to replace both.
-class _Echo:
-    """A file-like object whose ``write`` returns the line instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def writer():
-    """A ``csv.writer`` whose ``writerow`` returns the formatted line."""
-    return csv.writer(_Echo(), lineterminator="\n")

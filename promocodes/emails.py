@@ -11,7 +11,9 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .formatting import format_date, format_discount
+from sites.date_display import format_date
+
+from .formatting import format_discount
 from .models import PromoCode, PromoCodeEmail, Status
 
 logger = logging.getLogger(__name__)

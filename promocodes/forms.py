@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sites.date_display import format_date
 from sites.dates import DayField
 from sites.inputs import TextInputsForm
 from sites.models import KINDS_BY_SERVICE, Service, Session, SessionKind, Site
@@ -23,7 +24,7 @@ MAX_QUANTITY = 100_000
 
 
 class CreatePromoCodesForm(TextInputsForm, forms.Form):
-    """Every field of the Webex *Create promo codes* page (SPEC §5)."""
+    """Every field of the Webex *Create promo codes* page (docs/administrators.md)."""
 
     USAGE_ONCE, USAGE_TIMES, USAGE_UNLIMITED = "once", "times", "unlimited"
     TYPE_GENERATED, TYPE_SINGLE = "generated", "single"
@@ -158,7 +159,7 @@ class CreatePromoCodesForm(TextInputsForm, forms.Form):
             raise ValidationError(
                 _("The expiration date is in the past (today is %(today)s)."),
                 code="past",
-                params={"today": today.strftime("%d/%m/%Y")},
+                params={"today": format_date(today)},
             )
         return expires_on
 

@@ -27,9 +27,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
+from sites.csv import FORMULA_TRIGGERS
 from sites.models import Session, Site
 
-from .csv_cells import FORMULA_TRIGGERS, kind_labels, status_labels
+from .csv_cells import kind_labels, status_labels
 from .models import AppliesTo, PromoCode, PromoCodeSearch, PromoCodeSession, Status
 
 TABLE = PromoCode._meta.db_table

@@ -13,9 +13,10 @@ from itertools import islice
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from sites.csv import CSV_DATE, CSV_DATETIME, blocks, safe_cell
 from sites.models import Site
 
-from .csv_cells import format_discount, kind_labels, safe_cell, status_labels, writer
+from .csv_cells import CSV_LINE_END, format_discount, kind_labels, status_labels
 from .models import AppliesTo, PromoCode, PromoCodeSession, Status
 
 BATCH_SIZE = 500
@@ -154,8 +155,8 @@ def export_rows(site: Site, codes: QuerySet[PromoCode]) -> Iterator[list[str]]:
                 applicable,
                 str(uses),
                 unlimited if max_uses is None else str(max_uses),
-                created_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
-                expires_on.strftime("%d/%m/%Y"),
+                created_at.astimezone(tz).strftime(CSV_DATETIME),
+                expires_on.strftime(CSV_DATE),
                 statuses.get(status, status),
             ]
 
@@ -176,12 +177,4 @@ def _session_titles(code_ids: list[int]) -> dict[int, list[str]]:
 
 def csv_blocks(site: Site, codes: QuerySet[PromoCode]) -> Iterator[bytes]:
     """The rows of ``export_rows`` written as CSV, 1,000 lines per block."""
-    lines = writer()
-    buffer: list[str] = []
-    for row in export_rows(site, codes):
-        buffer.append(lines.writerow(row))
-        if len(buffer) >= 1000:
-            yield "".join(buffer).encode()
-            buffer.clear()
-    if buffer:
-        yield "".join(buffer).encode()
+    return blocks(export_rows(site, codes), lines=1000, lineterminator=CSV_LINE_END)

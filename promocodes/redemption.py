@@ -5,13 +5,14 @@ way round); ``selectors.check`` and ``selectors.find_code`` are its reads:
 
 ``discount_for(code, fee) -> Decimal``
     The discount on ``fee`` (2 decimals, half-up), never negative and never more than the fee.
-``redeem(site, code_text, session, *, reference) -> PromoCodeUse``
-    Takes one use atomically or raises :class:`PromoCodeRefused` (``exc.refusal``, a
-    ``selectors.Refusal``). One conditional UPDATE decides (``uses < max_uses``, status
-    active, not expired in the site's time zone): N allowed uses are granted at most N times
-    under any concurrency. Idempotent per ``(code, reference)``: the same reference gets the
-    same :class:`PromoCodeUse` back. Safe inside the caller's transaction (it then rolls back
-    with it).
+``redeem(site, code, session, *, reference) -> PromoCodeUse``
+    Takes one use of ``code`` (resolved by the caller with ``selectors.find_code``, once;
+    ``None`` is refused as unknown) atomically or raises :class:`PromoCodeRefused`
+    (``exc.refusal``, a ``selectors.Refusal``). One conditional UPDATE decides
+    (``uses < max_uses``, status active, not expired in the site's time zone): N allowed uses
+    are granted at most N times under any concurrency. Idempotent per ``(code, reference)``:
+    the same reference gets the same :class:`PromoCodeUse` back. Safe inside the caller's
+    transaction (it then rolls back with it).
 ``release(redemption) -> bool``
     Gives the use back (payment declined or failed); idempotent, ``True`` the first time.
 """
@@ -27,7 +28,7 @@ from django.utils import timezone
 from sites.models import Session, Site
 
 from .models import DiscountType, PromoCode, PromoCodeUse, Status
-from .selectors import Refusal, check, evaluate, find_code
+from .selectors import Refusal, evaluate
 
 CENT = Decimal("0.01")
 
@@ -54,26 +55,27 @@ def discount_for(code: PromoCode, fee: Decimal) -> Decimal:
     return max(Decimal("0.00"), min(discount, fee.quantize(CENT, rounding=ROUND_HALF_UP)))
 
 
-def redeem(site: Site, code_text: str, session: Session, *, reference: str) -> PromoCodeUse:
-    """Take one use of the code for ``session`` or raise :class:`PromoCodeRefused`.
+def redeem(site: Site, code: PromoCode | None, session: Session, *, reference: str) -> PromoCodeUse:
+    """Take one use of ``code`` for ``session`` or raise :class:`PromoCodeRefused`.
 
-    The read before the UPDATE only finds the code and explains a refusal; the decision is the
-    conditional UPDATE itself, which PostgreSQL re-evaluates on the latest row version when
-    two redemptions race, so a code with N uses is granted at most N times.
+    The code as loaded only explains a refusal; the decision is the conditional UPDATE itself,
+    which PostgreSQL re-evaluates on the latest row version when two redemptions race, so a
+    code with N uses is granted at most N times.
     """
+    if code is None:
+        raise PromoCodeRefused(Refusal.UNKNOWN)
     reference = str(reference)[:100]
+    held = PromoCodeUse.objects.filter(
+        promo_code=code, reference=reference, released_at__isnull=True
+    )
     try:
         with transaction.atomic():
-            result = check(site, code_text, session)
-            if result.code is not None:
-                existing = PromoCodeUse.objects.filter(
-                    promo_code=result.code, reference=reference, released_at__isnull=True
-                ).first()
-                if existing is not None:
-                    return existing
+            existing = held.first()
+            if existing is not None:
+                return existing
+            result = evaluate(code, session, site.today())
             if not result.ok:
                 raise PromoCodeRefused(result.refusal)
-            code = result.code
             taken = (
                 PromoCode.objects.filter(
                     pk=code.pk, status=Status.ACTIVE, expires_on__gte=site.today()
@@ -101,10 +103,7 @@ def redeem(site: Site, code_text: str, session: Session, *, reference: str) -> P
             )
     except IntegrityError:
         # The same reference redeemed concurrently: that one holds the use.
-        existing = PromoCodeUse.objects.filter(
-            promo_code__site=site, reference=reference, released_at__isnull=True
-        ).filter(promo_code=find_code(site, code_text))
-        use = existing.first()
+        use = held.first()
         if use is None:
             raise
         return use

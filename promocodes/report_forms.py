@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from sites.dates import DayField
@@ -13,6 +14,7 @@ from sites.inputs import IdField, IdListField, TextInputsForm
 from sites.models import Service, Site
 
 from .models import Status
+from .selectors import ReportFilters
 
 
 class ReportFilterForm(TextInputsForm, forms.Form):
@@ -29,6 +31,17 @@ class ReportFilterForm(TextInputsForm, forms.Form):
     q = forms.CharField(label=_("Code or recipient contains"), max_length=100, required=False)
     batch = IdField(widget=forms.HiddenInput, required=False)
 
+    FIELDS = (
+        "service",
+        "status",
+        "created_from",
+        "created_to",
+        "expires_from",
+        "expires_to",
+        "q",
+        "batch",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Plain Bootstrap markup (rendered by promocodes/_field.html, lighter than crispy).
@@ -42,6 +55,24 @@ class ReportFilterForm(TextInputsForm, forms.Form):
             if data.get(start) and data.get(end) and data[start] > data[end]:
                 self.add_error(end, _("This date is before the start date."))
         return data
+
+    def filters(self) -> ReportFilters:
+        """The valid parameters as the report's selector reads them."""
+        data = self.cleaned_data
+        return ReportFilters(
+            service=data["service"],
+            status=data.get("status") or "",
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+            expires_from=data.get("expires_from"),
+            expires_to=data.get("expires_to"),
+            contains=data.get("q") or "",
+            batch=data.get("batch"),
+        )
+
+    def querystring(self) -> str:
+        """The parameters as submitted, for links, the CSV and the bulk actions."""
+        return urlencode([(k, self.data[k]) for k in self.FIELDS if self.data.get(k)])
 
 
 class ReportActionForm(TextInputsForm, forms.Form):

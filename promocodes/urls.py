@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import views
 
-prefix = "<str:service>/ecommerce/promocodes/"
+prefix = "<service:service>/ecommerce/promocodes/"
 
 urlpatterns = [
     path(prefix + "create/", views.CreateView.as_view(), name="promocode-create"),

@@ -1,6 +1,6 @@
 """Console pages: Create, the creation progress, the Promotional Codes Report and its actions.
 
-Every view is site-scoped by ``SiteMemberMixin``; the service comes from the URL. This app
+Every view is site-scoped by ``SiteServiceMixin``; the service comes from the URL. This app
 does not import ``payments`` (which builds on it), so it renders its own sub-navigation.
 """
 
@@ -8,23 +8,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import (
-    Http404,
     HttpResponseRedirect,
     JsonResponse,
-    QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from sites.models import Service, SessionKind, kinds_json
-from sites.scoping import SiteMemberMixin
+from sites.date_display import format_date
+from sites.models import SessionKind, kinds_json
+from sites.report_actions import ReportActionMixin
+from sites.scoping import SiteServiceMixin
 
 from . import bulk, creation, csv_export, selectors, tasks
 from .formatting import format_discount
@@ -33,24 +31,8 @@ from .models import AppliesTo, CreationBatch, PromoCode, Status
 from .report_forms import ReportActionForm, ReportFilterForm
 
 
-class PromoCodesMixin(SiteMemberMixin):
+class PromoCodesMixin(SiteServiceMixin):
     """Site scoping plus the service of the URL (``events`` or ``training``)."""
-
-    section = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs.get("service") not in Service.values:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def service(self) -> Service:
-        return Service(self.kwargs["service"])
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(service=self.service, section=self.section)
-        return context
 
 
 class CreateView(PromoCodesMixin, FormView):
@@ -148,30 +130,14 @@ class BatchProgressView(BatchMixin, View):
         return response
 
 
-def _filters_from(form: ReportFilterForm) -> selectors.ReportFilters:
-    data = form.cleaned_data
-    return selectors.ReportFilters(
-        service=data["service"],
-        status=data.get("status") or "",
-        created_from=data.get("created_from"),
-        created_to=data.get("created_to"),
-        expires_from=data.get("expires_from"),
-        expires_to=data.get("expires_to"),
-        contains=data.get("q") or "",
-        batch=data.get("batch"),
-    )
-
-
-def _filter_querystring(form: ReportFilterForm) -> str:
-    """The report parameters as submitted (for links, the actions and the CSV)."""
-    keys = ("service", "status", "created_from", "created_to", "expires_from", "expires_to", "q")
-    pairs = [(k, form.data.get(k, "")) for k in (*keys, "batch") if form.data.get(k)]
-    return urlencode(pairs)
-
-
 class ReportMixin(PromoCodesMixin):
     admin_only = False
     organizer_read_only = True
+
+    def report_url(self, querystring: str = "") -> str:
+        """The report of this service, with its parameters when given."""
+        url = reverse("promocode-report", args=[self.site.slug, self.service.value])
+        return f"{url}?{querystring}" if querystring else url
 
     def filter_form(self, data) -> ReportFilterForm:
         data = data.copy()
@@ -200,7 +166,7 @@ class ReportView(ReportMixin, TemplateView):
         context["action_form"] = ReportActionForm(site=self.site)
         if not form.is_valid():
             return context
-        codes = selectors.filtered_codes(self.site, _filters_from(form))
+        codes = selectors.filtered_codes(self.site, form.filters())
         page = selectors.report_page(
             codes, after=self.request.GET.get("after"), before=self.request.GET.get("before")
         )
@@ -210,7 +176,7 @@ class ReportView(ReportMixin, TemplateView):
             count, more = len(page.rows), False
         else:
             count, more = selectors.bounded_count(codes)
-        querystring = _filter_querystring(form)
+        querystring = form.querystring()
         context.update(
             page=page,
             rows=_rows(page.rows, self.site),
@@ -261,8 +227,8 @@ def _rows(codes: list[PromoCode], site) -> list[dict]:
                 "discount": format_discount(code.discount_type, code.discount_value, site.currency),
                 "applicable": applicable,
                 "uses": f"{code.uses} / {allowed}",
-                "created": code.created_at.astimezone(tz).strftime("%d/%m/%Y"),
-                "expires": code.expires_on.strftime("%d/%m/%Y"),
+                "created": format_date(code.created_at.astimezone(tz).date()),
+                "expires": format_date(code.expires_on),
                 "status": status_labels.get(code.status, code.status),
                 "badge": STATUS_BADGES.get(code.status, "secondary"),
             }
@@ -270,26 +236,17 @@ def _rows(codes: list[PromoCode], site) -> list[dict]:
     return rows
 
 
-class ReportActionView(ReportMixin, View):
+class ReportActionView(ReportMixin, ReportActionMixin, View):
     """*Extend expiration date* and *Delete promotional codes* (site administrators)."""
 
     admin_only = True
-    http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
-        form = self.filter_form(_query_dict(request.POST.get("filters", "")))
-        back = reverse("promocode-report", args=[self.site.slug, self.service.value])
-        if not form.is_valid():
-            messages.error(request, _("The report parameters are not valid."))
-            return redirect(back)
-        back += "?" + _filter_querystring(form)
-        action = ReportActionForm(request.POST, site=self.site)
-        if not action.is_valid():
-            for errors in action.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect(back)
-        codes = selectors.filtered_codes(self.site, _filters_from(form))
+    def action_form(self, data) -> ReportActionForm:
+        return ReportActionForm(data, site=self.site)
+
+    def perform(self, filters: ReportFilterForm, action: ReportActionForm) -> None:
+        request = self.request
+        codes = selectors.filtered_codes(self.site, filters.filters())
         if action.cleaned_data["scope"] == ReportActionForm.SCOPE_SELECTED:
             codes = codes.filter(pk__in=action.cleaned_data["ids"])
         if action.cleaned_data["action"] == ReportActionForm.ACTION_EXTEND:
@@ -302,7 +259,7 @@ class ReportActionView(ReportMixin, View):
                     "%(n)d promotional codes extended until %(until)s.",
                     result.extended,
                 )
-                % {"n": result.extended, "until": until.strftime("%d/%m/%Y")},
+                % {"n": result.extended, "until": format_date(until)},
             )
             if result.reactivated:
                 messages.info(
@@ -335,11 +292,6 @@ class ReportActionView(ReportMixin, View):
                 )
                 % {"n": deleted},
             )
-        return redirect(back)
-
-
-def _query_dict(querystring: str) -> QueryDict:
-    return QueryDict(querystring[:4000])
 
 
 class ReportCsvView(ReportMixin, View):
@@ -348,17 +300,6 @@ class ReportCsvView(ReportMixin, View):
     def get(self, request, *args, **kwargs):
         form = self.filter_form(request.GET)
         if not form.is_valid():
-            return redirect(
-                reverse("promocode-report", args=[self.site.slug, self.service.value])
-                + "?"
-                + request.GET.urlencode()
-            )
-        codes = selectors.filtered_codes(self.site, _filters_from(form))
-        response = StreamingHttpResponse(
-            csv_export.stream_csv(self.site, codes), content_type="text/csv; charset=utf-8"
-        )
-        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
-        filename = f"promo-codes-{self.site.slug}-{form.cleaned_data['service']}-{stamp}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+            return redirect(self.report_url(request.GET.urlencode()))
+        codes = selectors.filtered_codes(self.site, form.filters())
+        return csv_export.csv_download(self.site, codes, form.cleaned_data["service"])

@@ -34,13 +34,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .date_display import format_date, format_datetime
+
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 # Any instant that is within the range in some time zone: a day of margin on either side.
 FIRST_MOMENT = datetime.combine(FIRST_DAY - timedelta(days=1), time.min, tzinfo=UTC)
 END_MOMENT = datetime.combine(LAST_DAY + timedelta(days=2), time.min, tzinfo=UTC)  # excluded
 
-DAY_FORMAT = "%d/%m/%Y"
 MOMENT_INPUT_FORMATS = [
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
@@ -48,14 +49,13 @@ MOMENT_INPUT_FORMATS = [
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M",
 ]
-MOMENT_DISPLAY_FORMAT = "%d/%m/%Y %H:%M"
 
 
 def _out_of_range() -> ValidationError:
     return ValidationError(
         _("Enter a date between %(first)s and %(last)s."),
         code="date_range",
-        params={"first": FIRST_DAY.strftime(DAY_FORMAT), "last": LAST_DAY.strftime(DAY_FORMAT)},
+        params={"first": format_date(FIRST_DAY), "last": format_date(LAST_DAY)},
     )
 
 
@@ -98,8 +98,8 @@ def moments_in_range(name: str) -> Q:
 
 
 def format_moment(value: datetime | None, tz: zoneinfo.ZoneInfo) -> str:
-    """A date and time as the console shows it: dd/mm/yyyy HH:MM in the time zone ``tz``."""
-    return value.astimezone(tz).strftime(MOMENT_DISPLAY_FORMAT) if value else ""
+    """A date and time as the console shows it (the locale's format) in the time zone ``tz``."""
+    return format_datetime(value, tz)
 
 
 class DayField(forms.DateField):
@@ -111,9 +111,7 @@ class DayField(forms.DateField):
         kwargs.setdefault("input_formats", settings.DATE_INPUT_FORMATS)
         kwargs.setdefault(
             "widget",
-            forms.DateInput(
-                format=DAY_FORMAT, attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
-            ),
+            forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}),
         )
         super().__init__(**kwargs)
 

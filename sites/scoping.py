@@ -9,6 +9,8 @@ Every console URL starts with ``/s/<site_slug>/``. ``SiteMemberMixin`` resolves
 * ``organizer_read_only`` → organizers may read (GET/HEAD), any other method gets 403;
 * ``requires_provisioning`` → an unprovisioned site shows only the "not provisioned" notice.
 
+``SiteServiceMixin`` adds the service of the URL (``/s/<site_slug>/<service>/…``).
+
 Views then query site data only with ``Model.objects.for_site(request.site)``.
 """
 
@@ -19,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from .models import Membership, Role
+from .models import Membership, Role, Service
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -65,4 +67,24 @@ class SiteMemberMixin(LoginRequiredMixin):
         context["site"] = self.request.site
         context["membership"] = self.request.membership
         context["is_site_admin"] = self.is_site_admin
+        return context
+
+
+class SiteServiceMixin(SiteMemberMixin):
+    """A console page of one service, under ``/s/<site>/<service>/``.
+
+    ``service`` comes from the URL's ``<service:service>`` converter (``sites.url_converters``):
+    an unknown service matches no URL, so it is a 404 before any view runs. ``section`` names
+    the page for the navigation's active entry.
+    """
+
+    section = ""
+
+    @property
+    def service(self) -> Service:
+        return self.kwargs["service"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(service=self.service, section=self.section)
         return context

@@ -14,9 +14,7 @@ import csv
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -77,17 +75,7 @@ def report_filters(site, values: dict, *, prefix: str = "", error=BadRequest):
     form = ReportFilterForm(data)
     if not form.is_valid():
         raise error(_renamed(form_errors(form), FILTER_FIELDS, prefix))
-    cleaned = form.cleaned_data
-    return selectors.ReportFilters(
-        service=cleaned["service"],
-        status=cleaned.get("status") or "",
-        created_from=cleaned.get("created_from"),
-        created_to=cleaned.get("created_to"),
-        expires_from=cleaned.get("expires_from"),
-        expires_to=cleaned.get("expires_to"),
-        contains=cleaned.get("q") or "",
-        batch=cleaned.get("batch"),
-    )
+    return form.filters()
 
 
 def _filter_parameters() -> list[OpenApiParameter]:
@@ -295,14 +283,7 @@ class PromoCodeCsvView(SiteAPIView):
     def get(self, request, site_slug):
         filters = report_filters(self.site, self.query(ReportFilterSerializer))
         codes = selectors.filtered_codes(self.site, filters)
-        response = StreamingHttpResponse(
-            csv_export.stream_csv(self.site, codes), content_type="text/csv; charset=utf-8"
-        )
-        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
-        filename = f"promo-codes-{self.site.slug}-{filters.service}-{stamp}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return csv_export.csv_download(self.site, codes, filters.service)
 
 
 class BatchListView(SiteAPIView):

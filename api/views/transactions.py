@@ -4,9 +4,7 @@ the CSV export, and the refund — idempotent per ``Idempotency-Key`` — throug
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -94,15 +92,7 @@ class TransactionCsvView(SiteAPIView):
     )
     def get(self, request, site_slug):
         payments = _filtered(self)
-        response = StreamingHttpResponse(
-            transactions.stream_csv(self.site, payments), content_type="text/csv; charset=utf-8"
-        )
-        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = (
-            f'attachment; filename="transactions-{self.site.slug}-{stamp}.csv"'
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return transactions.csv_download(self.site, payments)
 
 
 class PaymentMixin:

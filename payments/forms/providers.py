@@ -1,4 +1,5 @@
-"""Forms of the four PayPal providers (SPEC §4), checked on the server whatever the browser did."""
+"""Forms of the four PayPal providers (docs/administrators.md), checked on the server whatever
+the browser did."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The form that creates and edits a priced session, and the one way it is saved.
 
 Start times are typed and shown in the **site's** time zone, not the server's nor the
-browser's: ``dd/mm/yyyy HH:MM`` (the seed's date format) or what a browser's
+browser's: ``dd/mm/yyyy HH:MM`` (the console's date format) or what a browser's
 ``datetime-local`` picker sends (``yyyy-mm-ddTHH:MM``).
 """
 

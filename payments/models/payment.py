@@ -57,7 +57,7 @@ class PaymentQuerySet(SiteScopedQuerySet):
 
 
 class Payment(models.Model):
-    """One attempt of one attendee to pay for one session (SPEC §6).
+    """One attempt of one attendee to pay for one session (the state machine: docs/architecture.md).
 
     The amount is computed on the server (fee − discount). ``idempotency_key`` is sent to
     PayPal with every money-moving call of this attempt (``X-VPS-REQUEST-ID`` /

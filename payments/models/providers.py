@@ -1,4 +1,4 @@
-"""The settings of the four PayPal providers of a site (SPEC §4).
+"""The settings of the four PayPal providers of a site (docs/administrators.md, providers).
 
 A site keeps the settings of every provider it has configured; ``CommerceSettings.provider``
 says which one is active. Payflow-family providers (Payflow Pro, Website Payments Pro GB)

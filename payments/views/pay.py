@@ -44,9 +44,14 @@ class PaymentPageView(View):
         if action == PAY_PAYPAL and not self.offer.paypal_button:
             action = APPLY
         form = PaymentForm(request.POST, card_types=self.offer.cards, action=action)
-        if not form.is_valid() or action == APPLY:
+        if not form.is_valid():
             return self.render_page(form)
         data = form.cleaned_data
+        # The typed code is looked up once, here: the page shows this price, and the payment
+        # is created at it.
+        price = selectors.quote(self.site, self.session, data["promo_code"])
+        if action == APPLY:
+            return self.render_page(form, price)
         attendee = checkout.Attendee(data["attendee_name"], data["attendee_email"])
         method = PaymentMethod.CARD if action == PAY_CARD else PaymentMethod.PAYPAL
         try:
@@ -55,7 +60,7 @@ class PaymentPageView(View):
                 self.session,
                 self.offer,
                 attendee,
-                data["promo_code"],
+                price,
                 method,
                 data["attempt"],
                 card_brand=data.get("brand", ""),
@@ -63,10 +68,11 @@ class PaymentPageView(View):
             )
         except PromoCodeRefused as refused:
             form.add_error("promo_code", refused.message)
+            # The code changed since the quote (e.g. its last use went): show today's price.
             return self.render_page(form)
         if method == PaymentMethod.CARD:
             payment = checkout.pay_by_card(payment, form.card_details())
-            return self.after_attempt(payment, form)
+            return self.after_attempt(payment, form, price)
         approval_url = checkout.start_paypal(
             payment,
             request.build_absolute_uri(
@@ -79,16 +85,24 @@ class PaymentPageView(View):
         if approval_url:
             return redirect(approval_url)
         payment.refresh_from_db()
-        return self.after_attempt(payment, form)
+        return self.after_attempt(payment, form, price)
 
-    def after_attempt(self, payment: Payment, form: PaymentForm):
+    def after_attempt(self, payment: Payment, form: PaymentForm, price: selectors.Quote):
         """Paid or pending → the confirmation page; refused → this page with PayPal's reason."""
         if payment.status in (PaymentStatus.PAID, PaymentStatus.PENDING):
             return redirect("payment-done", payment.public_token)
         message = payment.result_message or _("The payment did not go through.")
-        return self.render_page(form, refused=message, retry=True)
+        return self.render_page(form, price, refused=message, retry=True)
 
-    def render_page(self, form, *, refused: str = "", retry: bool = False):
+    def render_page(
+        self,
+        form,
+        price: selectors.Quote | None = None,
+        *,
+        refused: str = "",
+        retry: bool = False,
+    ):
+        """The page; ``price`` is the request's quote when it has one (else it is made here)."""
         context = {
             "site": self.site,
             "pay_session": self.session,
@@ -106,12 +120,14 @@ class PaymentPageView(View):
                 if retry or "attempt" in form.errors:
                     data["attempt"] = str(PaymentForm().initial["attempt"])
                 form.data = data
-            code_text = (
-                form.cleaned_data.get("promo_code", "")
-                if form.is_bound and hasattr(form, "cleaned_data")
-                else ""
-            )
-            context["quote"] = selectors.quote(self.site, self.session, code_text)
+            if price is None:
+                code_text = (
+                    form.cleaned_data.get("promo_code", "")
+                    if form.is_bound and hasattr(form, "cleaned_data")
+                    else ""
+                )
+                price = selectors.quote(self.site, self.session, code_text)
+            context["quote"] = price
             if context["quote"].refusal and "promo_code" not in form.errors:
                 form.add_error("promo_code", context["quote"].refusal)
             if form.is_bound:

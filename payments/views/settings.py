@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from sites.history import save_form_with_revision
 from sites.models import Service
-from sites.scoping import SiteMemberMixin
+from sites.scoping import SiteServiceMixin
 
 from ..forms.settings import BusinessInfoForm, ModeForm, PaymentPageForm, ServicesForm
 from ..models import CommerceSettings
@@ -18,17 +17,8 @@ from ..navigation import ECOMMERCE_TABS
 from ..readiness import production_blockers
 
 
-class EcommerceMixin(SiteMemberMixin):
-    """Resolves the service from the URL and the site's shared configuration."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs.get("service") not in Service.values:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def service(self) -> Service:
-        return Service(self.kwargs["service"])
+class EcommerceMixin(SiteServiceMixin):
+    """The service of the URL, and the site's configuration shared by both services."""
 
     @property
     def commerce(self) -> CommerceSettings:
@@ -40,10 +30,8 @@ class EcommerceMixin(SiteMemberMixin):
         context = super().get_context_data(**kwargs)
         other = Service.TRAINING if self.service == Service.EVENTS else Service.EVENTS
         context.update(
-            service=self.service,
             other_service=other,
             commerce=self.commerce,
-            section=getattr(self, "section", ""),
             ecommerce_tabs=ECOMMERCE_TABS,
         )
         return context

@@ -4,10 +4,8 @@ the bulk deletion of test payments and refunds (site administrators)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sites import inputs
+from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteMemberMixin
 
 from .. import refunds, selectors, transactions
@@ -37,6 +36,7 @@ class TransactionsMixin(SiteMemberMixin):
     organizer_read_only = True
 
     def report_url(self, querystring: str = "") -> str:
+        """The report, with its parameters when given."""
         url = reverse("transactions", args=[self.site.slug])
         return f"{url}?{querystring}" if querystring else url
 
@@ -84,37 +84,23 @@ class TransactionCsvView(TransactionsMixin, View):
         if not form.is_valid():
             return redirect(self.report_url(request.GET.urlencode()))
         payments = selectors.filtered_payments(self.site, form.filters())
-        response = StreamingHttpResponse(
-            transactions.stream_csv(self.site, payments), content_type="text/csv; charset=utf-8"
-        )
-        stamp = timezone.now().astimezone(self.site.tzinfo).strftime("%Y%m%d-%H%M")
-        filename = f"transactions-{self.site.slug}-{stamp}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return transactions.csv_download(self.site, payments)
 
 
-class DeleteTestPaymentsView(TransactionsMixin, View):
+class DeleteTestPaymentsView(TransactionsMixin, ReportActionMixin, View):
     """Delete test payments in bulk: the selected ones, or every one matching the report."""
 
     admin_only = True
-    http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
-        form = TransactionFilterForm(
-            QueryDict(request.POST.get("filters", "")[:4000]), site=self.site
-        )
-        if not form.is_valid():
-            messages.error(request, _("The report parameters are not valid."))
-            return redirect(self.report_url())
-        back = self.report_url(form.querystring())
-        action = DeleteTestPaymentsForm(request.POST)
-        if not action.is_valid():
-            for errors in action.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return redirect(back)
-        payments = selectors.filtered_payments(self.site, form.filters())
+    def filter_form(self, data) -> TransactionFilterForm:
+        return TransactionFilterForm(data, site=self.site)
+
+    def action_form(self, data) -> DeleteTestPaymentsForm:
+        return DeleteTestPaymentsForm(data)
+
+    def perform(self, filters: TransactionFilterForm, action: DeleteTestPaymentsForm) -> None:
+        request = self.request
+        payments = selectors.filtered_payments(self.site, filters.filters())
         if action.cleaned_data["scope"] == DeleteTestPaymentsForm.SCOPE_SELECTED:
             payments = Payment.objects.for_site(self.site).filter(pk__in=action.cleaned_data["ids"])
         result = transactions.delete_test_payments(self.site, payments, request.user)
@@ -133,7 +119,6 @@ class DeleteTestPaymentsView(TransactionsMixin, View):
                 )
                 % {"n": result.kept_in_progress},
             )
-        return redirect(back)
 
 
 class RefundView(TransactionsMixin, TemplateView):

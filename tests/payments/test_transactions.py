@@ -15,6 +15,7 @@ from payments import selectors, transactions
 from payments.models import Payment, PaymentStatus, Refund, Registration
 from promocodes import redemption
 from promocodes.models import PromoCode, PromoCodeUse
+from promocodes.selectors import find_code
 from sites.models import Revision, Session
 
 pytestmark = pytest.mark.django_db
@@ -427,7 +428,7 @@ def test_deleting_a_test_payment_gives_its_promo_code_use_back(site, admin, make
         discount_value=Decimal("10.00"),
         expires_on=date.today() + timedelta(days=30),
     )
-    use = redemption.redeem(site, "TEST10", Session.objects.get(), reference="p-1")
+    use = redemption.redeem(site, find_code(site, "TEST10"), Session.objects.get(), reference="p-1")
     code.refresh_from_db()
     assert code.uses == 1 and code.status == "used_up"
     payment = make_payment(is_test=True, promo_code=code, promo_use=use, discount="10.00")

@@ -19,6 +19,13 @@ from promocodes.selectors import Refusal
 pytestmark = pytest.mark.django_db
 
 
+def redeem(site, code_text, session, *, reference):
+    """``redemption.redeem`` of the code the payment page resolved once (``find_code``)."""
+    return redemption.redeem(
+        site, selectors.find_code(site, code_text), session, reference=reference
+    )
+
+
 @pytest.fixture
 def session(site, make_session):
     return make_session(site, "Live intro", kind="live_event", fee="80.00")
@@ -106,22 +113,42 @@ def test_discount_never_exceeds_the_fee(kind, value, fee, expected):
 
 def test_redeem_takes_one_use_and_records_it(site, session, make_code):
     code = make_code(site, "TWICE", max_uses=2)
-    use = redemption.redeem(site, "twice", session, reference="pay-1")
+    use = redeem(site, "twice", session, reference="pay-1")
     code.refresh_from_db()
     assert (code.uses, code.status) == (1, "active")
     assert (use.promo_code, use.session, use.reference) == (code, session, "pay-1")
-    redemption.redeem(site, "TWICE", session, reference="pay-2")
+    redeem(site, "TWICE", session, reference="pay-2")
     code.refresh_from_db()
     assert (code.uses, code.status) == (2, "used_up")
     with pytest.raises(PromoCodeRefused) as refused:
-        redemption.redeem(site, "TWICE", session, reference="pay-3")
+        redeem(site, "TWICE", session, reference="pay-3")
     assert refused.value.refusal == Refusal.USED_UP and "used up" in refused.value.message
+
+
+def test_redeem_of_a_resolved_code_is_one_conditional_update_and_one_insert(
+    site, session, make_code, django_assert_num_queries
+):
+    make_code(site, "QUICK", max_uses=3)
+    code = selectors.find_code(site, "quick")
+    # SAVEPOINT, the reference's held use, the conditional UPDATE, the INSERT, RELEASE.
+    with django_assert_num_queries(5) as captured:
+        redemption.redeem(site, code, session, reference="pay-q")
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert not any(s.startswith("SELECT") and "UPPER" in s for s in sqls)  # not looked up again
+    with django_assert_num_queries(3):  # the same reference: its use back (in a savepoint)
+        redemption.redeem(site, code, session, reference="pay-q")
+
+
+def test_redeem_refuses_no_code_as_unknown(site, session, django_assert_num_queries):
+    with django_assert_num_queries(0), pytest.raises(PromoCodeRefused) as refused:
+        redemption.redeem(site, None, session, reference="p")
+    assert refused.value.refusal == Refusal.UNKNOWN
 
 
 def test_redeem_is_idempotent_per_reference(site, session, make_code):
     code = make_code(site, "ONCEONLY", max_uses=5)
-    first = redemption.redeem(site, "ONCEONLY", session, reference="pay-9")
-    again = redemption.redeem(site, "ONCEONLY", session, reference="pay-9")
+    first = redeem(site, "ONCEONLY", session, reference="pay-9")
+    again = redeem(site, "ONCEONLY", session, reference="pay-9")
     code.refresh_from_db()
     assert first == again and code.uses == 1
 
@@ -129,7 +156,7 @@ def test_redeem_is_idempotent_per_reference(site, session, make_code):
 def test_unlimited_code_counts_uses_and_never_runs_out(site, session, make_code):
     code = make_code(site, "FOREVER", max_uses=None)
     for n in range(5):
-        redemption.redeem(site, "FOREVER", session, reference=f"p{n}")
+        redeem(site, "FOREVER", session, reference=f"p{n}")
     code.refresh_from_db()
     assert (code.uses, code.status) == (5, "active")
 
@@ -137,7 +164,7 @@ def test_unlimited_code_counts_uses_and_never_runs_out(site, session, make_code)
 def test_redeem_refuses_an_expired_code_even_before_the_sweep(site, session, make_code):
     code = make_code(site, "LATE", expires_on=site.today() - timedelta(days=1))
     with pytest.raises(PromoCodeRefused) as refused:
-        redemption.redeem(site, "LATE", session, reference="p")
+        redeem(site, "LATE", session, reference="p")
     assert refused.value.refusal == Refusal.EXPIRED
     code.refresh_from_db()
     assert code.uses == 0 and code.status == "active"
@@ -147,13 +174,13 @@ def test_redeem_refuses_an_expired_code_even_before_the_sweep(site, session, mak
 def test_redeem_refuses_codes_that_are_not_active(site, session, make_code, status):
     make_code(site, "STATUS1", status=status)
     with pytest.raises(PromoCodeRefused):
-        redemption.redeem(site, "STATUS1", session, reference="p")
+        redeem(site, "STATUS1", session, reference="p")
     assert not PromoCodeUse.objects.exists()
 
 
 def test_release_gives_the_use_back_once(site, session, make_code):
     code = make_code(site, "GIVEBACK", max_uses=1)
-    use = redemption.redeem(site, "GIVEBACK", session, reference="p1")
+    use = redeem(site, "GIVEBACK", session, reference="p1")
     code.refresh_from_db()
     assert code.status == "used_up"
     assert redemption.release(use) is True
@@ -162,13 +189,13 @@ def test_release_gives_the_use_back_once(site, session, make_code):
     assert (code.uses, code.status) == (0, "active")
     use.refresh_from_db()
     assert use.released_at is not None
-    again = redemption.redeem(site, "GIVEBACK", session, reference="p1")
+    again = redeem(site, "GIVEBACK", session, reference="p1")
     assert again.pk != use.pk
 
 
 def test_released_deleted_code_stays_deleted(site, session, make_code):
     code = make_code(site, "DELREL", max_uses=3)
-    use = redemption.redeem(site, "DELREL", session, reference="p1")
+    use = redeem(site, "DELREL", session, reference="p1")
     PromoCode.objects.filter(pk=code.pk).update(status="deleted")
     redemption.release(use)
     code.refresh_from_db()
@@ -177,7 +204,7 @@ def test_released_deleted_code_stays_deleted(site, session, make_code):
 
 def test_deleted_code_keeps_its_uses(site, session, make_code):
     code = make_code(site, "KEEPUSE", max_uses=3)
-    redemption.redeem(site, "KEEPUSE", session, reference="p1")
+    redeem(site, "KEEPUSE", session, reference="p1")
     bulk.soft_delete(site, PromoCode.objects.filter(pk=code.pk), None)
     assert code.redemptions.count() == 1
 
@@ -198,7 +225,7 @@ def test_fifty_parallel_redemptions_of_a_ten_use_code_yield_exactly_ten(
     def attempt(n):
         try:
             barrier.wait(timeout=30)
-            use = redemption.redeem(site, "rush10", session, reference=f"pay-{n}")
+            use = redeem(site, "rush10", session, reference=f"pay-{n}")
             accepted.append(use.pk)
         except PromoCodeRefused as exc:
             refused.append(exc.refusal)

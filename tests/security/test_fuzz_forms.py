@@ -53,7 +53,8 @@ FUZZ = settings(
 
 FUZZ_QUICK = settings(FUZZ, max_examples=8)
 
-# One service is enough: the other shows the same forms (SPEC §2, shared configuration).
+# One service is enough: the other shows the same forms (one configuration for both services,
+# docs/administrators.md).
 POST_CASES = [
     c
     for c in urlwalk.cases(console=True)

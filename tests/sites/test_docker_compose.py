@@ -1,9 +1,10 @@
 """docker-compose.yml agrees with the settings, the Dockerfile and the Makefile.
 
-The production shape (SPEC §9): PostgreSQL, Redis, web (gunicorn), worker and beat, every
-application service on the production settings, and no environment variable that nothing reads
-(a typo there fails silently in production). Test mode reaches PayPal's own sandbox hosts; the
-PayPal simulator is an opt-in profile (``compose.simulator.env``) published on loopback only.
+The production shape (docs/operations.md, "Docker Compose"): PostgreSQL, Redis, web
+(gunicorn), worker and beat, every application service on the production settings, and no
+environment variable that nothing reads (a typo there fails silently in production). Test mode
+reaches PayPal's own sandbox hosts; the PayPal simulator is an opt-in profile
+(``compose.simulator.env``) published on loopback only.
 """
 
 from __future__ import annotations

@@ -5,11 +5,8 @@ reads it, so no file of the repository may name a folder beside the checkout or 
 particular machine. What the product does and how it is built is written in ``docs/``.
 
 ``OUTSIDE_PATHS`` lists what counts as such a reference, each with the reason: add a pattern
-there when a new kind turns up. ``CITATIONS_TO_REPLACE`` lists citations of documents that
-used to live beside the repository (the specification's sections, "SPEC §4") and whose
-content is now in ``docs/``; the code that carries them is being moved, so their test is an
-expected failure that lists where they are. It is strict: the day the last one is replaced
-it turns red, and its patterns move into ``OUTSIDE_PATHS``.
+there when a new kind turns up. Among them, citations of documents that used to live beside
+the repository (the specification's sections, "SPEC §4"), whose content is now in ``docs/``.
 
 The files checked are the ones git knows (tracked, or new and not ignored), or, outside a git
 checkout, the tree without the folders the Makefile and the tools create.
@@ -58,9 +55,6 @@ OUTSIDE_PATHS = [
         r"\bshared/(?:SPEC|ARCHITECTURE|PAYPAL-FACTS)\.md\b",
         "a document beside the repository: link the page of docs/ instead",
     ),
-]
-
-CITATIONS_TO_REPLACE = [
     reference(r"\bSPEC §", "a section of the specification: cite the page of docs/ instead"),
     reference(r"\bshared/paypal-openapi\b", "the documents are in payments/sandbox/openapi/"),
     reference(r"\bseed's\b", "the help article: cite docs/administrators.md instead"),
@@ -137,29 +131,19 @@ def test_the_patterns_find_what_they_describe():
         "see ../shared/SPEC.md": OUTSIDE_PATHS[0],
         "reads /work/shared/seeds/": OUTSIDE_PATHS[1],
         "how the code is laid out: shared/ARCHITECTURE.md": OUTSIDE_PATHS[2],
-        "the demo data of SPEC §8": CITATIONS_TO_REPLACE[0],
-        "PayPal's documents (``shared/paypal-openapi/``)": CITATIONS_TO_REPLACE[1],
-        "dd/mm/yyyy, the seed's format": CITATIONS_TO_REPLACE[2],
+        "the demo data of SPEC §8": OUTSIDE_PATHS[3],
+        "PayPal's documents (``shared/paypal-openapi/``)": OUTSIDE_PATHS[4],
+        "dd/mm/yyyy, the seed's format": OUTSIDE_PATHS[5],
     }
     for text, ref in examples.items():
         assert ref.pattern.search(text), (text, ref.why)
     for harmless in ("docs/architecture.md", "@shared_task", "var/shared/x", "the spec validator"):
-        assert not any(ref.pattern.search(harmless) for ref in OUTSIDE_PATHS + CITATIONS_TO_REPLACE)
+        assert not any(ref.pattern.search(harmless) for ref in OUTSIDE_PATHS)
 
 
 def test_no_file_names_a_path_outside_the_repository():
     found = occurrences(OUTSIDE_PATHS)
     assert not found, "Paths outside the repository:\n" + "\n".join(found)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10: citations of the old specification are replaced after the redesign "
-    "merges; when none is left, move CITATIONS_TO_REPLACE into OUTSIDE_PATHS",
-)
-def test_no_file_cites_the_old_specification():
-    found = occurrences(CITATIONS_TO_REPLACE)
-    assert not found, "Citations to replace by docs/ links:\n" + "\n".join(found)
 
 
 MARKDOWN_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")

@@ -153,7 +153,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# dd/mm/yyyy everywhere (the seed's format), ISO dates from browser pickers accepted too.
+# dd/mm/yyyy everywhere (as the Webex administration pages, docs/administrators.md), ISO dates
+# from browser pickers accepted too.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 FORMAT_MODULE_PATH = ["webexcommerce.formats"]
 

@@ -1,4 +1,4 @@
-"""``python manage.py load_demo``: the demo data of SPEC §8, idempotent.
+"""``python manage.py load_demo``: the demo data (docs/operations.md), idempotent.
 
 Besides the sites, logins and sessions, ``acme`` and ``globex`` get a Test-mode configuration
 against the bundled simulator's built-in Payflow accounts, so a payment can be tried at once.

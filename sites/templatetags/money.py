@@ -1,8 +1,9 @@
-"""``{{ amount|money:currency }}``: an amount with its currency symbol, in the active language."""
+"""``{{ amount|money:currency }}``: an amount with its currency symbol, in the active language
+(``sites.money.format_money``)."""
 
 from django import template
 
-from promocodes.formatting import format_money
+from sites.money import format_money
 
 register = template.Library()
 
