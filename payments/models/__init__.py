@@ -3,6 +3,9 @@
 from .commerce import CommerceSettings, Mode, ProviderKind
 from .payment import (
     FINAL_STATUSES,
+    OPEN_STATUSES,
+    RECHECKED_STATUSES,
+    UNPAID_STATUSES,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -24,6 +27,9 @@ __all__ = [
     "ExpressCheckoutAccount",
     "Mode",
     "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "RECHECKED_STATUSES",
+    "UNPAID_STATUSES",
     "PayflowAccount",
     "Payment",
     "PaymentMethod",

@@ -18,21 +18,47 @@ def new_public_token() -> str:
 
 
 class PaymentStatus(models.TextChoices):
+    """The life of a payment (the state machine is ``payments.checkout``; docs/payments.md).
+
+    created → pending (card sale sent, or the attendee is approving on PayPal) → collecting
+    (PayPal collection started: can no longer be cancelled) → paid, or awaiting PayPal (PayPal
+    accepted but holds the money: pending capture, fraud review, eCheck…) → paid or failed.
+    Declined, failed, cancelled and abandoned (a PayPal checkout never finished within the
+    hold) give the promo code use back.
+    """
+
     CREATED = "created", _("Created")
     PENDING = "pending", _("Pending")
+    COLLECTING = "collecting", _("Collecting")
+    AWAITING_PAYPAL = "awaiting_paypal", _("Awaiting PayPal")
     PAID = "paid", _("Paid")
     DECLINED = "declined", _("Declined")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    ABANDONED = "abandoned", _("Abandoned")
 
 
 # A payment in one of these states is over: its promo code use, if any, has been settled.
+# (A later word from PayPal that the money was collected still moves it to paid.)
 FINAL_STATUSES = (
     PaymentStatus.PAID,
     PaymentStatus.DECLINED,
     PaymentStatus.FAILED,
     PaymentStatus.CANCELLED,
+    PaymentStatus.ABANDONED,
 )
+# Not over yet: the promo code use is held, the resolver looks after them.
+OPEN_STATUSES = (
+    PaymentStatus.CREATED,
+    PaymentStatus.PENDING,
+    PaymentStatus.COLLECTING,
+    PaymentStatus.AWAITING_PAYPAL,
+)
+# Over without the money: the code use was given back.
+UNPAID_STATUSES = tuple(s for s in FINAL_STATUSES if s != PaymentStatus.PAID)
+# Ended unpaid after reaching PayPal: the resolver looks once more (``next_check_at``), in case
+# PayPal collected after all.
+RECHECKED_STATUSES = (PaymentStatus.CANCELLED, PaymentStatus.FAILED, PaymentStatus.ABANDONED)
 
 
 class PaymentMethod(models.TextChoices):
@@ -88,6 +114,11 @@ class Payment(models.Model):
     idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True)
     public_token = models.CharField(max_length=64, default=new_public_token, unique=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # Why PayPal holds the money (awaiting PayPal): its own code, shown in plain words.
+    held_reason = models.CharField(_("PayPal's reason"), max_length=64, blank=True)
+    # The resolver's visits that got no final answer, and when it looks again (None: never).
+    resolve_attempts = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
@@ -100,6 +131,11 @@ class Payment(models.Model):
             models.Index(fields=["site", "is_test", "created_at"]),
             models.Index(fields=["site", "status"]),
             models.Index(fields=["status", "updated_at"]),
+            models.Index(
+                fields=["next_check_at"],
+                condition=models.Q(next_check_at__isnull=False),
+                name="payment_next_check",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -123,6 +159,13 @@ class Payment(models.Model):
         return self.gateway_reference or f"WX-{self.pk:08d}"
 
     @property
+    def held_reason_text(self) -> str:
+        """PayPal's reason for holding the money, in plain words (the active language)."""
+        from ..held_reasons import describe
+
+        return describe(self.held_reason) if self.held_reason else ""
+
+    @property
     def refundable_amount(self) -> Decimal:
         return (
             self.amount - self.refunded_amount if self.status == PaymentStatus.PAID else Decimal(0)
@@ -144,10 +187,20 @@ class Refund(models.Model):
     created_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Sends that got no final answer (time-out, 5xx), and when the resolver sends it again.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(status="pending"),
+                name="one_pending_refund_per_payment",
+            )
+        ]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
 

@@ -224,6 +224,16 @@ class ExpressCheckoutAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.site.slug}: {self.get_kind_display()}"
 
+    @property
+    def api_permission_active(self) -> bool:
+        """Whether the platform may act for this merchant now (three-party calls: refunds).
+
+        The one place that decides: permission granted (a consent PayPal reports revoked is
+        not) and PayPal's id of the merchant known (``PayPal-Auth-Assertion`` names it)."""
+        return self.permission_status == PermissionStatus.GRANTED and bool(
+            self.merchant_id_in_paypal.strip()
+        )
+
     def blockers(self) -> list[str]:
         reasons = []
         if not self.paypal_email:
