@@ -192,6 +192,10 @@ class RedirectGateway(RefundGateway, Protocol):
     ) -> GatewayResult:
         """Collect the approved checkout. **Moves money.** Idempotent by ``request_id``."""
 
+    def buyer_approved(self, token: str) -> bool:
+        """Whether the buyer approved the checkout on PayPal (it can be, or was, collected).
+        Never moves money. Raises ``GatewayTimeout`` when PayPal could not say."""
+
     def lookup(self, token: str, request_id: str = "") -> GatewayResult:
         """The checkout's current state (approved = money collected, pending = collected but
         held by PayPal). Never moves money."""

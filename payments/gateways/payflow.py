@@ -371,11 +371,7 @@ class PayflowExpressCheckout:
         """``ACTION=G`` (is it approved, by whom) then ``ACTION=D`` with ``request_id``.
         **Moves money.** Before approval: declined (code 12), nothing collected."""
         details = self.client.read_answer(
-            self.client.post(
-                {"TRXTYPE": "S", "TENDER": "P", "ACTION": "G", "TOKEN": token},
-                uuid.uuid4().hex,
-            ),
-            order_id=token,
+            self.client.post(_details_fields(token), uuid.uuid4().hex), order_id=token
         )
         if not details.approved:
             return _paypal_wording(details)
@@ -392,6 +388,12 @@ class PayflowExpressCheckout:
         buyer = {k: details.raw[k] for k in ("EMAIL", "PAYERID", "PAYERSTATUS") if k in details.raw}
         return _paypal_wording(replace(result, order_id=token, raw=buyer | result.raw))
 
+    def buyer_approved(self, token: str) -> bool:
+        """``ACTION=G``: PayPal gives the buyer's details once they approved (RESULT 0), and
+        refuses before approval or after they cancelled (RESULT 12)."""
+        answer = self.client.post(_details_fields(token), uuid.uuid4().hex)
+        return self.client.read_answer(answer).approved
+
     def lookup(self, token: str, request_id: str = "") -> GatewayResult:
         """Whether the checkout was collected: an inquiry by the ``request_id`` that
         ``complete_checkout`` used (Payflow cannot look a payment up by token alone)."""
@@ -406,6 +408,11 @@ class PayflowExpressCheckout:
         """Credit (``TENDER=P``) the PNREF of a collected checkout. **Moves money.**
         Payflow refunds in the original's currency; ``currency`` is not sent."""
         return self.client.credit(reference, amount, request_id, tender="P")
+
+
+def _details_fields(token: str) -> dict[str, str]:
+    """GetExpressCheckoutDetails (``ACTION=G``) of ``token``."""
+    return {"TRXTYPE": "S", "TENDER": "P", "ACTION": "G", "TOKEN": token}
 
 
 # PENDINGREASON values meaning the money has moved: anything else means "do not deliver yet".

@@ -288,6 +288,12 @@ class PayPalOrdersGateway:
                 )
         return replace(result, duplicate=answer.status == 200)
 
+    def buyer_approved(self, token: str) -> bool:
+        """The order is ``APPROVED`` (or collected already: ``COMPLETED``)."""
+        options = self._options(None, None, id=token)
+        answer = self._call("get order", lambda: self.sdk.orders.get_order(options), order_id=token)
+        return answer.status == 200 and answer.body.get("status") in ("APPROVED", "COMPLETED")
+
     def lookup(self, token: str, request_id: str = "") -> GatewayResult:
         """The order's state: ``approved`` only when money was collected (a capture exists),
         ``pending`` while PayPal holds the capture.
