@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from promocodes import redemption
 from sites.models import Session, Site
@@ -69,6 +70,23 @@ CENT = Decimal("0.01")
 
 
 # --- Gateways ----------------------------------------------------------------------------
+
+
+# What the attendee is told about a payment that ended this way, in their language when shown.
+ENDINGS = {
+    PaymentStatus.CANCELLED: gettext_lazy("You cancelled the payment on PayPal."),
+    PaymentStatus.ABANDONED: gettext_lazy(
+        "The payment was not completed on PayPal in time. Nothing was charged; please pay again."
+    ),
+}
+
+
+def attendee_message(payment: Payment) -> str:
+    """Why the payment did not go through, for the attendee, in the active language."""
+    ending = ENDINGS.get(payment.status)
+    if ending is not None:
+        return str(ending)
+    return payment.result_message or _("The payment did not go through.")
 
 
 def request_id(payment: Payment, step: str) -> str:
@@ -249,7 +267,7 @@ def cancel_paypal(payment: Payment) -> Payment:
         payment,
         PaymentStatus.CANCELLED,
         (PaymentStatus.PENDING,),
-        result_message=str(_("You cancelled the payment on PayPal.")),
+        result_message=str(ENDINGS[PaymentStatus.CANCELLED]),
     )
     return reload(payment)
 
@@ -365,12 +383,7 @@ def _abandon(payment: Payment, from_statuses) -> None:
         payment,
         PaymentStatus.ABANDONED,
         from_statuses,
-        result_message=str(
-            _(
-                "The payment was not completed on PayPal in time. Nothing was charged; "
-                "please pay again."
-            )
-        ),
+        result_message=str(ENDINGS[PaymentStatus.ABANDONED]),
     )
 
 

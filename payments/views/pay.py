@@ -122,8 +122,7 @@ class PaymentPageView(View):
         """Paid or pending → the confirmation page; refused → this page with PayPal's reason."""
         if payment.status in CONFIRMATION_STATUSES:
             return redirect("payment-done", payment.public_token)
-        message = payment.result_message or _("The payment did not go through.")
-        return self.render_page(form, refused=message, retry=True)
+        return self.render_page(form, refused=checkout.attendee_message(payment), retry=True)
 
     def render_page(self, form, *, refused: str = "", retry: bool = False, status: int = 200):
         context = {
@@ -183,7 +182,7 @@ def paypal_return(request, public_token: str):
     payment = checkout.complete_paypal(payment, token, payer_id)
     if payment.status in CONFIRMATION_STATUSES:
         return redirect("payment-done", payment.public_token)
-    messages.error(request, payment.result_message or _("The payment did not go through."))
+    messages.error(request, checkout.attendee_message(payment))
     return redirect("payment-page", payment.site.slug, payment.session_id)
 
 
@@ -204,7 +203,7 @@ class PayPalCancelView(View):
             return self.render_page(payment, status=403)
         payment = checkout.cancel_paypal(payment)
         if payment.status == PaymentStatus.CANCELLED:
-            messages.info(request, payment.result_message)
+            messages.info(request, checkout.attendee_message(payment))
             return redirect("payment-page", payment.site.slug, payment.session_id)
         return redirect("payment-done", payment.public_token)
 
@@ -217,6 +216,7 @@ class PayPalCancelView(View):
             and owns_attempt(self.request, payment),
             "window_minutes": int(settings.PAYMENT_APPROVAL_WINDOW_MINUTES),
             "refused": status == 403,
+            "ending": checkout.attendee_message(payment),
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -228,5 +228,10 @@ def payment_done(request, public_token: str):
     return render(
         request,
         "payments/pay/done.html",
-        {"payment": payment, "site": payment.site, "commerce": commerce},
+        {
+            "payment": payment,
+            "site": payment.site,
+            "commerce": commerce,
+            "ending": checkout.attendee_message(payment),
+        },
     )
