@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from payments.models import Payment
 from promocodes.models import PromoCode
-from tests.payments.paypal_steps import FR, approve, kinds, resolve, start, transactions_page
+from tests.payments.paypal_steps import FR, kinds, resolve, start, transactions_page
 from tests.payments.test_payment_page import (
     approve_on_paypal,
     cancel_on_our_page,
