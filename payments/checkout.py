@@ -261,8 +261,20 @@ def _collect(payment: Payment, payer_id: str = "") -> Payment:
 
 
 def cancel_paypal(payment: Payment) -> Payment:
-    """The attendee cancelled: only a checkout still waiting for approval ends *cancelled*
-    (code use given back). Once collection started, or after any end, it changes nothing."""
+    """The attendee cancelled: only a checkout PayPal shows as not approved ends *cancelled*
+    (code use given back). Once the buyer approved (the return may be collecting right now),
+    once collection started, after any end, or when PayPal cannot say, it changes nothing:
+    the approval window ends a checkout left alone."""
+    payment = reload(payment)
+    if payment.status != PaymentStatus.PENDING:
+        return payment
+    try:
+        approved = redirect_gateway_for(payment).buyer_approved(payment.gateway_order_id)
+    except GatewayError:
+        logger.warning("Payment %s: PayPal could not say whether it was approved", payment.pk)
+        return payment
+    if approved:
+        return payment
     end_unpaid(
         payment,
         PaymentStatus.CANCELLED,
