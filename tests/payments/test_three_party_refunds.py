@@ -9,13 +9,14 @@ from django.utils import translation
 
 from payments import refunds
 from payments.models import ExpressCheckoutAccount, Refund
+from tests.payments import test_refunds as refund_tests
 from tests.payments.paypal_steps import FR, kinds
-from tests.payments.test_refunds import (  # noqa: F401 - fixtures
-    express_account,
-    refund_url,
-    rest_payment,
-    session,
-)
+from tests.payments.test_refunds import refund_url
+
+# The refund tests' fixtures: a site's Express Checkout account and a payment captured on it.
+session = refund_tests.session
+express_account = refund_tests.express_account
+rest_payment = refund_tests.rest_payment
 
 pytestmark = pytest.mark.django_db
 
