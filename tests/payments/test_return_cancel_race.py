@@ -152,3 +152,23 @@ def test_cancel_path_matches_the_url_map():
         reverse("payment-paypal-cancel", args=["abc"])
         == urlsplit("http://x/pay/paypal/cancel/abc/").path
     )
+
+
+@pytest.mark.django_db
+def test_the_cancel_page_and_the_paypal_start_use_a_fixed_number_of_queries(
+    client, priced_session, paypal_sandbox, django_assert_num_queries
+):
+    from tests.payments.test_payment_page import form_data, page_url
+
+    data = form_data(client, priced_session, action="pay_paypal")
+    with django_assert_num_queries(PAYPAL_START_QUERIES):
+        assert client.post(page_url(priced_session), data).status_code == 302
+    payment = Payment.objects.get()
+    with django_assert_num_queries(CANCEL_PAGE_QUERIES):
+        assert client.get(cancel_path(payment)).status_code == 200
+
+
+# The page's reads, the attempt and its code use, the session that binds the attempt.
+PAYPAL_START_QUERIES = 16
+# The payment with its site, session and code; the site's commerce settings; the session.
+CANCEL_PAGE_QUERIES = 3
