@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from promocodes.models import PromoCode, PromoCodeUse
 from sites.models import Session, Site, SiteScopedQuerySet
 
+from ..held_reasons import describe
+
 
 def new_public_token() -> str:
     return secrets.token_urlsafe(24)
@@ -161,8 +163,6 @@ class Payment(models.Model):
     @property
     def held_reason_text(self) -> str:
         """PayPal's reason for holding the money, in plain words (the active language)."""
-        from ..held_reasons import describe
-
         return describe(self.held_reason) if self.held_reason else ""
 
     @property
