@@ -112,9 +112,9 @@ def _payments():
 
 
 def _open_payments():
-    from payments.models import Payment, PaymentStatus
+    from payments.models import OPEN_STATUSES, Payment
 
-    return Payment.objects.filter(status__in=[PaymentStatus.CREATED, PaymentStatus.PENDING])
+    return Payment.objects.filter(status__in=OPEN_STATUSES)
 
 
 def _pending_refunds():

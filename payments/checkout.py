@@ -1,6 +1,9 @@
 """The payment state machine: card sales, PayPal checkouts, and settling their outcome.
 
-What can be paid and at what price (``Offer``, ``quote``) are reads, in ``selectors``.
+What can be paid and at what price (``Offer``, ``quote``) are reads, in ``selectors``; how a
+verdict is recorded (status changes, the code use, registration and receipt) is
+``settlement``. The states and the rules an attendee and an administrator see are in
+docs/payments.md.
 
 Contract:
 * The amount is always computed here from the session's fee and the promo code; nothing the
@@ -9,12 +12,14 @@ Contract:
   (``request_id(payment, step)``), so a double submit or a retry of the same attempt reaches
   PayPal with the same id and is answered with the original result, never charged twice.
 * A promo code use is taken (``promocodes.redemption.redeem``) before PayPal is asked, so that
-  N uses are never exceeded, and given back (``release``) when the payment ends declined,
-  failed or cancelled.
-* Status moves forward only through ``_transition`` (a conditional UPDATE), so two requests
-  settling the same payment cannot both act on it.
-* A time-out leaves the payment *pending*; ``resolve_pending`` (a Celery beat task) asks PayPal
-  later with the same request id and settles it.
+  N uses are never exceeded, and given back when the payment ends declined, failed, cancelled
+  or abandoned. A PayPal checkout holds it for ``PAYMENT_APPROVAL_WINDOW_MINUTES`` at most.
+* Status moves only through ``settlement.transition`` (a conditional UPDATE), so two requests
+  acting on the same payment cannot both act on it. PayPal collection starts with the
+  conditional move pending → collecting: from then on the payment cannot be cancelled.
+* No answer (time-out, dropped connection, 5xx) leaves the payment *pending* or *collecting*;
+  ``reconcile`` (the beat resolver, and the webhook handlers) asks PayPal later with the same
+  request id and settles it on PayPal's real answer.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from promocodes import redemption
 from sites.models import Session, Site
@@ -37,15 +43,24 @@ from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTime
 from .gateways.payflow_wire import NOT_FOUND
 from .models import (
     FINAL_STATUSES,
+    RECHECKED_STATUSES,
     Mode,
     Payment,
     PaymentMethod,
     PaymentStatus,
-    Registration,
 )
 from .provider_gateways import card_gateway_for, redirect_gateway_for
-from .receipts import queue_receipt
 from .selectors import Offer, Quote
+from .settlement import (
+    attempts_exhausted,
+    end_unpaid,
+    error_result,
+    free_result,
+    postpone,
+    reload,
+    settle,
+    transition,
+)
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -55,6 +70,23 @@ CENT = Decimal("0.01")
 
 
 # --- Gateways ----------------------------------------------------------------------------
+
+
+# What the attendee is told about a payment that ended this way, in their language when shown.
+ENDINGS = {
+    PaymentStatus.CANCELLED: gettext_lazy("You cancelled the payment on PayPal."),
+    PaymentStatus.ABANDONED: gettext_lazy(
+        "The payment was not completed on PayPal in time. Nothing was charged; please pay again."
+    ),
+}
+
+
+def attendee_message(payment: Payment) -> str:
+    """Why the payment did not go through, for the attendee, in the active language."""
+    ending = ENDINGS.get(payment.status)
+    if ending is not None:
+        return str(ending)
+    return payment.result_message or _("The payment did not go through.")
 
 
 def request_id(payment: Payment, step: str) -> str:
@@ -134,8 +166,9 @@ def pay_by_card(payment: Payment, card: CardDetails) -> Payment:
     if payment.status in FINAL_STATUSES:
         return payment
     if payment.amount == 0:
-        return settle(payment, _free_result())
-    _transition(payment, (PaymentStatus.CREATED,), PaymentStatus.PENDING)
+        return settle(payment, free_result())
+    if not transition(payment, (PaymentStatus.CREATED,), PaymentStatus.PENDING):
+        return reload(payment)  # sent already (double submit), or abandoned meanwhile
     client = card_gateway_for(payment)
     try:
         result = client.sale(
@@ -147,22 +180,19 @@ def pay_by_card(payment: Payment, card: CardDetails) -> Payment:
         )
     except GatewayTimeout:
         logger.warning("Payment %s: no answer from PayPal, left pending", payment.pk)
-        return _reload(payment)
+        return reload(payment)
     except GatewayError as exc:
         logger.error("Payment %s: gateway error %s", payment.pk, type(exc).__name__)
-        return settle(payment, _error_result(str(_("PayPal could not process the payment."))))
+        return settle(payment, error_result(str(_("PayPal could not process the payment."))))
     return settle(payment, result)
 
 
-def _free_result() -> GatewayResult:
-    return GatewayResult(Outcome.APPROVED, "0", str(_("Fully covered by the promo code.")))
-
-
-def _error_result(message: str) -> GatewayResult:
-    return GatewayResult(Outcome.ERROR, "ERROR", message)
-
-
 # --- PayPal (Express Checkout via Payflow, or Orders v2) -------------------------------------
+
+
+def approval_deadline(payment: Payment) -> datetime:
+    """Until when a PayPal checkout may wait for the attendee (and hold their code use)."""
+    return payment.created_at + timedelta(minutes=settings.PAYMENT_APPROVAL_WINDOW_MINUTES)
 
 
 def start_paypal(payment: Payment, return_url: str, cancel_url: str) -> str | None:
@@ -170,7 +200,7 @@ def start_paypal(payment: Payment, return_url: str, cancel_url: str) -> str | No
     if payment.status != PaymentStatus.CREATED:
         return None
     if payment.amount == 0:
-        settle(payment, _free_result())
+        settle(payment, free_result())
         return None
     gateway = redirect_gateway_for(payment)
     try:
@@ -183,160 +213,191 @@ def start_paypal(payment: Payment, return_url: str, cancel_url: str) -> str | No
             description=payment.session.title,
         )
     except GatewayError:
-        settle(payment, _error_result(str(_("PayPal could not be reached. Please try again."))))
+        settle(payment, error_result(str(_("PayPal could not be reached. Please try again."))))
         return None
     if not checkout.approval_url:
         settle(payment, checkout.result)
         return None
-    Payment.objects.filter(pk=payment.pk).update(
-        gateway_order_id=checkout.token, status=PaymentStatus.PENDING, updated_at=timezone.now()
-    )
+    if not transition(
+        payment, (PaymentStatus.CREATED,), PaymentStatus.PENDING, gateway_order_id=checkout.token
+    ):
+        return None
     return checkout.approval_url
 
 
 def complete_paypal(payment: Payment, token: str, payer_id: str) -> Payment:
-    """The buyer approved on PayPal: collect the money (idempotent by the attempt's id)."""
-    if payment.status != PaymentStatus.PENDING or token != payment.gateway_order_id:
+    """The buyer approved on PayPal: collect the money (idempotent by the attempt's id).
+
+    Only the request that moves the payment pending → collecting sends the capture; any
+    other (a second return, a return after cancel or after the approval window) changes
+    nothing."""
+    if token != payment.gateway_order_id:
         return payment
+    if not transition(payment, (PaymentStatus.PENDING,), PaymentStatus.COLLECTING):
+        return reload(payment)
+    return _collect(reload(payment), payer_id)
+
+
+def _collect(payment: Payment, payer_id: str = "") -> Payment:
+    """Ask PayPal to collect a payment that is *collecting*, with the attempt's collection id
+    (a repeat is answered with the original result). No answer: stays collecting."""
     gateway = redirect_gateway_for(payment)
     try:
         result = gateway.complete_checkout(
-            token, payer_id, payment.amount, payment.currency, request_id(payment, "collect")
+            payment.gateway_order_id,
+            payer_id,
+            payment.amount,
+            payment.currency,
+            request_id(payment, "collect"),
         )
     except GatewayTimeout:
-        return _reload(payment)
+        logger.warning("Payment %s: no final answer to the collection, kept", payment.pk)
+        postpone(payment)
+        return reload(payment)
     except GatewayError:
-        return settle(payment, _error_result(str(_("PayPal could not process the payment."))))
+        return settle(payment, error_result(str(_("PayPal could not process the payment."))))
     return settle(payment, result)
 
 
 def cancel_paypal(payment: Payment) -> Payment:
-    """The buyer cancelled on PayPal: nothing was collected."""
-    if payment.status != PaymentStatus.PENDING:
-        return payment
-    if _transition(
-        payment,
-        (PaymentStatus.PENDING,),
-        PaymentStatus.CANCELLED,
-        result_message=str(_("You cancelled the payment on PayPal.")),
-    ):
-        _release_code(payment)
-    return _reload(payment)
-
-
-# --- Settling ------------------------------------------------------------------------------
-
-
-def settle(payment: Payment, result: GatewayResult) -> Payment:
-    """Record PayPal's verdict. Paid → registration and receipt; otherwise the code goes back."""
-    fields = {
-        "result_code": result.code[:64],
-        "result_message": result.message[:255],
-    }
-    if result.reference:
-        fields["gateway_reference"] = result.reference[:64]
-    if result.approved:
-        with transaction.atomic():
-            won = _transition(
-                payment,
-                (PaymentStatus.CREATED, PaymentStatus.PENDING),
-                PaymentStatus.PAID,
-                paid_at=timezone.now(),
-                **fields,
-            )
-            if won:
-                payment = _reload(payment)
-                Registration.objects.get_or_create(
-                    payment=payment,
-                    defaults={
-                        "site_id": payment.site_id,
-                        "session_id": payment.session_id,
-                        "attendee_name": payment.attendee_name,
-                        "attendee_email": payment.attendee_email,
-                    },
-                )
-                queue_receipt(payment.pk)
-        return _reload(payment)
-    status = PaymentStatus.DECLINED if result.outcome is Outcome.DECLINED else PaymentStatus.FAILED
-    if _transition(payment, (PaymentStatus.CREATED, PaymentStatus.PENDING), status, **fields):
-        _release_code(payment)
-    return _reload(payment)
-
-
-def _transition(payment: Payment, from_statuses, to_status, **fields) -> bool:
-    """Move the payment forward only from an expected status; True for the one caller that did."""
-    changed = Payment.objects.filter(pk=payment.pk, status__in=from_statuses).update(
-        status=to_status, updated_at=timezone.now(), **fields
-    )
-    return bool(changed)
-
-
-def _release_code(payment: Payment) -> None:
-    payment = _reload(payment)
-    if payment.promo_use_id:
-        redemption.release(payment.promo_use)
-
-
-def _reload(payment: Payment) -> Payment:
-    return Payment.objects.select_related("site", "session", "promo_use").get(pk=payment.pk)
-
-
-# --- Resolving payments left pending ---------------------------------------------------------
-
-
-def resolve_pending(payment: Payment) -> Payment:
-    """Ask PayPal what became of a pending payment, with the attempt's own request ids.
-
-    Card: a Payflow inquiry by the sale's request id; not found means the sale never reached
-    PayPal → failed. PayPal: a lookup of the checkout; not collected after
-    ``PAYMENT_ABANDON_AFTER_SECONDS`` → cancelled (the buyer never came back).
-    """
+    """The attendee cancelled: only a checkout PayPal shows as not approved ends *cancelled*
+    (code use given back). Once the buyer approved (the return may be collecting right now),
+    once collection started, after any end, or when PayPal cannot say, it changes nothing:
+    the approval window ends a checkout left alone."""
+    payment = reload(payment)
     if payment.status != PaymentStatus.PENDING:
         return payment
     try:
-        if payment.method == PaymentMethod.CARD:
-            client = card_gateway_for(payment)
-            result = client.inquiry(request_id=request_id(payment, "sale"))
-            if result.code == NOT_FOUND:
-                return settle(payment, _error_result(str(_("The payment did not reach PayPal."))))
-            return settle(payment, result)
-        gateway = redirect_gateway_for(payment)
-        result = gateway.lookup(payment.gateway_order_id, request_id(payment, "collect"))
-    except GatewayTimeout:
+        approved = redirect_gateway_for(payment).buyer_approved(payment.gateway_order_id)
+    except GatewayError:
+        logger.warning("Payment %s: PayPal could not say whether it was approved", payment.pk)
         return payment
-    except (GatewayError, ValueError):
-        result = None
-    if result is not None and result.approved:
-        return settle(payment, result)
-    abandoned = timezone.now() - payment.created_at > timedelta(
-        seconds=settings.PAYMENT_ABANDON_AFTER_SECONDS
-    )
-    if abandoned and _transition(
+    if approved:
+        return payment
+    end_unpaid(
         payment,
-        (PaymentStatus.PENDING,),
         PaymentStatus.CANCELLED,
-        result_message=str(_("The payment was not completed on PayPal.")),
-    ):
-        _release_code(payment)
-    return _reload(payment)
+        (PaymentStatus.PENDING,),
+        result_message=str(ENDINGS[PaymentStatus.CANCELLED]),
+    )
+    return reload(payment)
+
+
+# --- Asking PayPal later ---------------------------------------------------------------------
 
 
 def reconcile(payment: Payment) -> Payment:
-    """Ask PayPal now and settle: what a webhook does when PayPal says a payment moved.
+    """Ask PayPal now what became of ``payment`` and settle it, whatever its state.
 
-    A stand-in, kept thin on purpose until the complete version lands (it owns every state):
-    ``resolve_pending`` settles a pending payment PayPal collected; an order the buyer
-    approved without coming back to the return URL is completed here, with the attempt's own
-    request id (``complete_paypal``), so it is never charged twice. Anything else is left as
-    it is. Safe to call any number of times, in any state.
+    Idempotent and safe to call concurrently and from any state (each change is a conditional
+    UPDATE; every money-moving call repeats the attempt's own request id). This is what the
+    beat resolver does for each payment it picks, and what a PayPal webhook about a payment
+    (capture completed, pending or denied; order approved) should call:
+
+    * created, older than the approval window → abandoned (nothing was sent to PayPal).
+    * pending card sale → Payflow inquiry by the sale's request id (not found → failed).
+    * pending PayPal checkout → lookup: collected → paid; held → awaiting PayPal; approved
+      but the buyer never came back, within the approval window → collected now; past the
+      window → abandoned (nothing collected).
+    * collecting → the collection is sent again with the same request id; after
+      ``PAYMENT_RETRY_MAX_ATTEMPTS`` visits without an answer → failed (and re-checked later).
+    * awaiting PayPal → lookup: collected → paid (receipt); refused → failed (code back).
+    * cancelled, failed or abandoned after reaching PayPal → one later lookup: collected →
+      paid after all.
     """
-    payment = resolve_pending(payment)
-    if payment.status != PaymentStatus.PENDING or payment.method != PaymentMethod.PAYPAL:
+    payment = reload(payment)
+    status = payment.status
+    if status == PaymentStatus.CREATED:
+        if timezone.now() > approval_deadline(payment):
+            _abandon(payment, (PaymentStatus.CREATED,))
+        return reload(payment)
+    if status == PaymentStatus.COLLECTING:
+        if attempts_exhausted(payment):
+            end_unpaid(
+                payment,
+                PaymentStatus.FAILED,
+                (PaymentStatus.COLLECTING,),
+                result_message=str(_("PayPal did not confirm the payment.")),
+            )
+            return reload(payment)
+        return _collect(payment)
+    if status not in (
+        PaymentStatus.PENDING,
+        PaymentStatus.AWAITING_PAYPAL,
+        *RECHECKED_STATUSES,
+    ):
+        return payment
+    if status in RECHECKED_STATUSES and payment.next_check_at is None:
         return payment
     try:
-        looked_up = redirect_gateway_for(payment).lookup(payment.gateway_order_id)
-    except GatewayError:  # GatewayTimeout too: PayPal did not say, nothing changes
-        return payment
-    if looked_up.code == "APPROVED":
-        return complete_paypal(payment, payment.gateway_order_id, payer_id="")
-    return payment
+        result = _look_up(payment)
+    except GatewayTimeout:
+        postpone(payment)
+        if status in RECHECKED_STATUSES and attempts_exhausted(payment):
+            Payment.objects.filter(pk=payment.pk).update(next_check_at=None)
+        return reload(payment)
+    return _act_on(payment, result)
+
+
+def _look_up(payment: Payment) -> GatewayResult | None:
+    """PayPal's current word on the payment's money (None: nothing to ask about)."""
+    try:
+        if payment.method == PaymentMethod.CARD:
+            return card_gateway_for(payment).inquiry(request_id=request_id(payment, "sale"))
+        if not payment.gateway_order_id:
+            return None
+        gateway = redirect_gateway_for(payment)
+        return gateway.lookup(payment.gateway_order_id, request_id(payment, "collect"))
+    except GatewayTimeout:
+        raise
+    except (GatewayError, ValueError):
+        logger.warning("Payment %s: PayPal could not be asked", payment.pk)
+        return None
+
+
+def _act_on(payment: Payment, result: GatewayResult | None) -> Payment:
+    status = payment.status
+    awaiting = status == PaymentStatus.AWAITING_PAYPAL
+    if result is not None and (result.approved or (result.held and not awaiting)):
+        return settle(payment, result)
+    if status in RECHECKED_STATUSES:
+        Payment.objects.filter(pk=payment.pk).update(next_check_at=None)  # nothing collected
+        return reload(payment)
+    if awaiting:
+        if result is not None and result.outcome is Outcome.DECLINED:
+            return settle(payment, result)
+        postpone(payment)  # still held (or PayPal could not say): look again later
+        return reload(payment)
+    # Pending.
+    if payment.method == PaymentMethod.CARD:
+        if result is not None and result.code == NOT_FOUND:
+            return settle(payment, error_result(str(_("The payment did not reach PayPal."))))
+        if result is None:
+            postpone(payment)
+            return reload(payment)
+        return settle(payment, result)
+    past_window = timezone.now() > approval_deadline(payment)
+    if past_window:
+        _abandon(payment, (PaymentStatus.PENDING,))
+    elif (
+        result is not None
+        and result.code == "APPROVED"
+        and transition(payment, (PaymentStatus.PENDING,), PaymentStatus.COLLECTING)
+    ):
+        # Approved on PayPal, the buyer never came back: collect within the window.
+        return _collect(reload(payment))
+    return reload(payment)
+
+
+def _abandon(payment: Payment, from_statuses) -> None:
+    end_unpaid(
+        payment,
+        PaymentStatus.ABANDONED,
+        from_statuses,
+        result_message=str(ENDINGS[PaymentStatus.ABANDONED]),
+    )
+
+
+def resolve_pending(payment: Payment) -> Payment:
+    """The beat resolver's name for ``reconcile`` (kept for callers of the earlier API)."""
+    return reconcile(payment)

@@ -8,6 +8,10 @@ from .views import pay
 urlpatterns = [
     path("<slug:site_slug>/<int:session_id>/", pay.PaymentPageView.as_view(), name="payment-page"),
     path("paypal/return/<str:public_token>/", pay.paypal_return, name="payment-paypal-return"),
-    path("paypal/cancel/<str:public_token>/", pay.paypal_cancel, name="payment-paypal-cancel"),
+    path(
+        "paypal/cancel/<str:public_token>/",
+        pay.PayPalCancelView.as_view(),
+        name="payment-paypal-cancel",
+    ),
     path("done/<str:public_token>/", pay.payment_done, name="payment-done"),
 ]

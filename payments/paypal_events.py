@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 SETTLING_EVENTS = frozenset(
     {"PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED", "CHECKOUT.ORDER.APPROVED"}
 )
-UNSETTLED = (PaymentStatus.CREATED, PaymentStatus.PENDING)
+UNSETTLED = (PaymentStatus.CREATED, PaymentStatus.PENDING, PaymentStatus.COLLECTING)
 REFUND_DONE = PaymentStatus.PAID  # a Refund "paid" is money given back
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from .gateways.base import (
@@ -227,6 +228,10 @@ class PayflowFamily:
     def redirect(self, account: PayflowAccount, mode: str, *, brand_name: str) -> RedirectGateway:
         return self._gateways(account, mode)[1]
 
+    def refund_refusal(self, account: PayflowAccount) -> str:
+        """The merchant's own Payflow login refunds: nothing to check beyond the login."""
+        return ""
+
     def refund(self, account: PayflowAccount, mode: str, method: str) -> RefundGateway:
         # A PayPal-button payment is credited with TENDER=P, a card sale with TENDER=C.
         card, paypal = self._gateways(account, mode)
@@ -267,7 +272,27 @@ class ExpressCheckoutFamily:
     ) -> RedirectGateway:
         return paypal_orders_gateway(mode, payee_email=account.paypal_email, brand_name=brand_name)
 
+    def refund_refusal(self, account: ExpressCheckoutAccount) -> str:
+        """Why the platform may not refund for this merchant now ("" when it may): a refund is
+        a three-party call naming the merchant (``PayPal-Auth-Assertion``), so PayPal's id of
+        the merchant must be known and their consent in force (``api_permission_active``)."""
+        if account.api_permission_active:
+            return ""
+        if not account.merchant_id_in_paypal.strip():
+            return _(
+                "PayPal's id of this merchant is unknown, so Webex cannot refund on their "
+                "behalf. Grant API permission to Webex again on the provider's page, or refund "
+                "from the merchant's PayPal account."
+            )
+        return _(
+            "The merchant has not granted Webex API permission on PayPal, or has revoked it: "
+            "Webex cannot refund on their behalf. Grant API permission again on the provider's "
+            "page, or refund from the merchant's PayPal account."
+        )
+
     def refund(self, account: ExpressCheckoutAccount, mode: str, method: str) -> RefundGateway:
+        if self.refund_refusal(account):
+            raise GatewayError("no API permission to refund for this merchant")
         return paypal_orders_gateway(
             mode, payee_email=account.paypal_email, merchant_id=account.merchant_id_in_paypal
         )
@@ -318,6 +343,18 @@ def redirect_gateway_for(payment: Payment) -> RedirectGateway:
     commerce = getattr(payment.site, "commerce", None)
     brand_name = commerce.business_name if commerce else ""
     return family_of(account).redirect(account, mode_of(payment), brand_name=brand_name)
+
+
+def refund_refusal(payment: Payment) -> str:
+    """Why ``payment`` cannot be refunded through PayPal now, in plain words ("" when it can).
+
+    Decided before anything is sent: a missing provider account, or (Express Checkout) no
+    API permission in force for the merchant."""
+    try:
+        account = account_of(payment)
+    except (GatewayError, ObjectDoesNotExist):
+        return _("The payment provider's settings do not allow this refund.")
+    return family_of(account).refund_refusal(account)
 
 
 def refund_gateway_for(payment: Payment) -> RefundGateway:

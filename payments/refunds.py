@@ -1,15 +1,20 @@
 """Refunds of paid payments: in full or in part, idempotent, never more than was charged.
 
 ``refund_payment(payment, amount, actor) -> Refund``
-    Locks the payment row, re-checks what can still be refunded (pending refunds count as
-    spent: a refund whose answer never came may have happened), creates the ``Refund`` row
+    Locks the payment row, re-checks what can still be refunded, creates the ``Refund`` row
     with its own idempotency key, commits, then asks PayPal (``send_refund``). Raises
-    ``RefundRefused`` when nothing or not that much can be refunded.
+    ``RefundRefused``, before anything is sent, when the payment is not paid, when a refund
+    of it is still waiting for PayPal's answer (it may have happened: a second one could give
+    back twice; one pending refund per payment is also a database constraint), when the
+    provider may not refund now (``provider_gateways.refund_refusal``: e.g. an Express
+    Checkout merchant whose PayPal id is unknown or whose consent was revoked), or when
+    nothing or not that much is left.
 ``send_refund(refund) -> Refund``
     Sends (or re-sends) a pending refund with **its** idempotency key, so a retry after a
-    time-out never refunds twice, and records the answer. On approval, and only once,
-    ``Payment.refunded_amount`` grows by one ``F()`` UPDATE. A time-out leaves the refund
-    pending, to be retried.
+    time-out or a 5xx never refunds twice, and records the answer. On approval, and only once,
+    ``Payment.refunded_amount`` grows by one ``F()`` UPDATE. No answer (time-out, 5xx) leaves
+    the refund pending and counts one attempt: the beat task sends it again, with backoff, at
+    most ``PAYMENT_RETRY_MAX_ATTEMPTS`` times (the administrator's *Retry* always may).
 
 The gateway (``provider_gateways.refund_gateway_for``): Payflow-family providers credit the
 sale's PNREF (``TRXTYPE=C``, ``ORIGID``, ``TENDER=P`` for a PayPal-button payment) with the
@@ -24,17 +29,20 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites import history
 
 from .gateways.base import GatewayError, GatewayResult, GatewayTimeout, Outcome
 from .models import Payment, PaymentStatus, Refund
-from .provider_gateways import refund_gateway_for
-from .selectors import available_to_refund, quiet_pending
+from .provider_gateways import refund_gateway_for, refund_refusal
+from .selectors import available_to_refund, pending_refunds_total, quiet_pending
+from .settlement import retry_delay
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +64,18 @@ def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != PaymentStatus.PAID:
             raise RefundRefused(_("Only a paid payment can be refunded."))
+        waiting = pending_refunds_total(locked)
+        if waiting:
+            raise RefundRefused(
+                _(
+                    "A refund of %(amount)s %(currency)s is still waiting for PayPal's answer. "
+                    "Retry it below; a new refund can be made once PayPal has answered."
+                )
+                % {"amount": waiting, "currency": locked.currency}
+            )
+        refusal = refund_refusal(locked)
+        if refusal:
+            raise RefundRefused(refusal)
         available = available_to_refund(locked)
         if available <= 0:
             raise RefundRefused(_("Nothing is left to refund on this payment."))
@@ -78,9 +98,15 @@ def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
 
 
 def refunds_to_retry() -> QuerySet[Refund]:
-    """Refunds PayPal did not answer, left alone for ``PAYMENT_PENDING_GRACE_SECONDS``: to be
-    sent again with their own keys, oldest first."""
-    return quiet_pending(Refund.objects.all(), "created_at").order_by("created_at")
+    """Refunds PayPal did not answer, left alone for ``PAYMENT_PENDING_GRACE_SECONDS``, whose
+    next attempt is due and that have attempts left: to be sent again with their own keys,
+    oldest first."""
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+    return (
+        quiet_pending(Refund.objects.all(), "created_at")
+        .filter(due, attempts__lt=settings.PAYMENT_RETRY_MAX_ATTEMPTS)
+        .order_by("created_at")
+    )
 
 
 def retry_refund(refund: Refund, actor) -> Refund:
@@ -125,7 +151,11 @@ def send_refund(refund: Refund) -> Refund:
         result = _call_gateway(payment, refund)
     except GatewayTimeout:
         logger.warning("Refund %s of payment %s: no answer from PayPal", refund.pk, payment.pk)
-        return refund
+        attempts = refund.attempts + 1
+        Refund.objects.filter(pk=refund.pk).update(
+            attempts=attempts, next_attempt_at=timezone.now() + retry_delay(attempts)
+        )
+        return Refund.objects.select_related("payment").get(pk=refund.pk)
     except (GatewayError, ObjectDoesNotExist):
         logger.warning("Refund %s of payment %s: gateway unusable", refund.pk, payment.pk)
         result = GatewayResult(

@@ -25,7 +25,15 @@ from promocodes import redemption
 from promocodes import selectors as promo_selectors
 from sites.models import Session, Site
 
-from .models import COLLECTED_STATUSES, CommerceSettings, Payment, PaymentStatus, Refund
+from .models import (
+    COLLECTED_STATUSES,
+    OPEN_STATUSES,
+    RECHECKED_STATUSES,
+    CommerceSettings,
+    Payment,
+    PaymentStatus,
+    Refund,
+)
 from .models.providers import ProviderAccount
 from .provider_gateways import paypal_form_origins
 from .providers import active_account
@@ -225,13 +233,22 @@ def available_to_refund(payment: Payment) -> Decimal:
 # --- Left pending --------------------------------------------------------------------------
 
 
+def _quiet_since() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
+
+
 def quiet_pending(rows: QuerySet, since: str) -> QuerySet:
     """The pending rows (payments or refunds) whose ``since`` field is older than
     ``PAYMENT_PENDING_GRACE_SECONDS``: nobody is acting on them any more."""
-    quiet = timezone.now() - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS)
-    return rows.filter(status=PaymentStatus.PENDING, **{f"{since}__lt": quiet})
+    return rows.filter(status=PaymentStatus.PENDING, **{f"{since}__lt": _quiet_since()})
 
 
 def payments_to_resolve() -> QuerySet[Payment]:
-    """Pending payments nobody has touched for ``PAYMENT_PENDING_GRACE_SECONDS``."""
-    return quiet_pending(Payment.objects.all(), "updated_at")
+    """What the beat resolver asks PayPal about now, oldest first: open payments nobody has
+    touched for ``PAYMENT_PENDING_GRACE_SECONDS`` whose next look is due, and payments that
+    ended unpaid after reaching PayPal whose later look is due (``next_check_at``)."""
+    now = timezone.now()
+    due = Q(next_check_at__isnull=True) | Q(next_check_at__lte=now)
+    open_ones = Q(status__in=OPEN_STATUSES, updated_at__lt=_quiet_since()) & due
+    recheck = Q(status__in=RECHECKED_STATUSES, next_check_at__lte=now)
+    return Payment.objects.filter(open_ones | recheck).order_by("updated_at")

@@ -30,14 +30,16 @@ __all__ = [
 
 @shared_task(name="payments.tasks.resolve_pending_payments", acks_late=True)
 def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
-    """Settle payments left pending by a time-out or an unfinished PayPal checkout.
+    """Ask PayPal about the payments whose look is due (``selectors.payments_to_resolve``) and
+    settle them (``checkout.reconcile``): no answer yet, collection to retry, money held by
+    PayPal, checkouts past their approval window, unpaid ones that reached PayPal.
 
     Idempotent: each payment is asked about with its own request ids and moves forward only
     once; safe to run on several workers at a time.
     """
     counts: dict[str, int] = {}
     for payment in selectors.payments_to_resolve().select_related("site", "session")[:limit]:
-        status = checkout.resolve_pending(payment).status
+        status = checkout.reconcile(payment).status
         counts[status] = counts.get(status, 0) + 1
     if counts:
         logger.info("Resolved pending payments: %s", counts)

@@ -23,7 +23,7 @@ from sites import history
 from sites.csv import CSV_DATETIME, blocks, csv_response, safe_cell
 from sites.models import Site
 
-from .models import Payment, PaymentMethod, PaymentStatus
+from .models import OPEN_STATUSES, Payment, PaymentMethod, PaymentStatus
 
 CSV_CHUNK_ROWS = 2000
 
@@ -138,7 +138,7 @@ def csv_download(site: Site, payments: QuerySet[Payment]) -> StreamingHttpRespon
 
 # A payment still in progress may be settled by the payment page or the worker at any moment:
 # deleting it under their feet would lose that outcome. It becomes deletable once final.
-IN_PROGRESS = (PaymentStatus.CREATED, PaymentStatus.PENDING)
+IN_PROGRESS = OPEN_STATUSES
 
 
 @dataclass(frozen=True)

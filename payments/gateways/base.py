@@ -10,9 +10,15 @@ request may or may not have reached PayPal: the caller must keep the payment *pe
 resolve it later with the lookup call (Payflow inquiry by request id, Orders v2 GET), never
 by sending a new request with a new id.
 
-Results are typed: ``GatewayResult.outcome`` says approved / declined / error, and carries
-PayPal's own code and message for the attendee and the report. Secrets and card numbers are
-never logged nor kept in ``raw``.
+A 5xx on a call that moves money is not an answer either (PayPal may have done the work before
+failing): it raises ``GatewayTimeout`` too, and the caller retries with the **same** id.
+
+Results are typed: ``GatewayResult.outcome`` says approved / pending / declined / error, and
+carries PayPal's own code and message for the attendee and the report. *Pending* means PayPal
+accepted the payment but holds the money (a capture ``PENDING``, Payflow RESULT 126 under fraud
+review, an Express Checkout ``PENDINGREASON``): nothing is delivered until a later lookup
+answers approved or declined; ``pending_reason`` carries PayPal's reason. Secrets and card
+numbers are never logged nor kept in ``raw``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Protocol
 
 class Outcome(StrEnum):
     APPROVED = "approved"
+    PENDING = "pending"  # accepted, money held by PayPal: settle later by lookup
     DECLINED = "declined"  # the buyer's instrument was refused: may try again
     ERROR = "error"  # the request or the merchant configuration is wrong
 
@@ -65,7 +72,9 @@ class GatewayResult:
 
     ``reference``: the id to refund, capture, void or look up later (Payflow PNREF, REST
     capture id). ``order_id``: the REST order id or Express Checkout token where one exists.
-    ``raw``: the answer's fields with secrets removed, for the record.
+    ``raw``: the answer's fields with secrets removed, for the record. ``pending_reason``:
+    PayPal's reason when the outcome is pending (``PENDING_REVIEW``, ``echeck``,
+    ``fraud_review``...).
     """
 
     outcome: Outcome
@@ -75,10 +84,16 @@ class GatewayResult:
     order_id: str = ""
     duplicate: bool = False
     raw: dict = field(default_factory=dict)
+    pending_reason: str = ""
 
     @property
     def approved(self) -> bool:
         return self.outcome is Outcome.APPROVED
+
+    @property
+    def held(self) -> bool:
+        """PayPal accepted the payment but holds the money for now."""
+        return self.outcome is Outcome.PENDING
 
 
 @dataclass(frozen=True)
@@ -177,5 +192,10 @@ class RedirectGateway(RefundGateway, Protocol):
     ) -> GatewayResult:
         """Collect the approved checkout. **Moves money.** Idempotent by ``request_id``."""
 
+    def buyer_approved(self, token: str) -> bool:
+        """Whether the buyer approved the checkout on PayPal (it can be, or was, collected).
+        Never moves money. Raises ``GatewayTimeout`` when PayPal could not say."""
+
     def lookup(self, token: str, request_id: str = "") -> GatewayResult:
-        """The checkout's current state (approved = money collected). Never moves money."""
+        """The checkout's current state (approved = money collected, pending = collected but
+        held by PayPal). Never moves money."""

@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import CardDetails, Checkout, GatewayError, GatewayResult, GatewayTimeout, Outcome
 from .http import shared_session
+from .limits import fit_fields
 from .payflow_wire import (
     NOT_FOUND,
     SECRET_FIELDS,
@@ -187,13 +188,16 @@ class PayflowClient:
         transstate = int(answer.get("TRANSSTATE", "0") or 0)
         if outcome is Outcome.APPROVED and transstate in _FAILED_TRANSSTATES:
             outcome, message = E, str(_("This payment did not go through."))
-        return GatewayResult(
-            outcome=outcome,
-            code=str(original),
-            message=message,
-            reference=answer.get("ORIGPNREF") or answer.get("PNREF", ""),
-            order_id=answer.get("TOKEN", ""),
-            raw=self._clean(answer),
+        return _held(
+            GatewayResult(
+                outcome=outcome,
+                code=str(original),
+                message=message,
+                reference=answer.get("ORIGPNREF") or answer.get("PNREF", ""),
+                order_id=answer.get("TOKEN", ""),
+                raw=self._clean(answer),
+            ),
+            original,
         )
 
     # Plumbing -----------------------------------------------------------------------------
@@ -206,7 +210,7 @@ class PayflowClient:
     def post(self, fields: dict[str, str], request_id: str) -> dict[str, str]:
         """POST one request; retries connection errors with the same request id."""
         wire_id = wire_request_id(request_id)
-        body = encode_nvp(self._credentials() | fields)
+        body = encode_nvp(self._credentials() | fit_fields(fields))
         headers = {
             "Content-Type": "text/namevalue",
             "X-VPS-REQUEST-ID": wire_id,
@@ -299,14 +303,17 @@ class PayflowClient:
         except ValueError:
             raise GatewayError("Payflow answer has a non-numeric RESULT") from None
         outcome, message = describe_result(code)
-        return GatewayResult(
-            outcome=outcome,
-            code=str(code),
-            message=message,
-            reference=answer.get("PNREF", ""),
-            order_id=order_id or answer.get("TOKEN", ""),
-            duplicate=answer.get("DUPLICATE") == "1",
-            raw=self._clean(answer),
+        return _held(
+            GatewayResult(
+                outcome=outcome,
+                code=str(code),
+                message=message,
+                reference=answer.get("PNREF", ""),
+                order_id=order_id or answer.get("TOKEN", ""),
+                duplicate=answer.get("DUPLICATE") == "1",
+                raw=self._clean(answer),
+            ),
+            code,
         )
 
 
@@ -364,11 +371,7 @@ class PayflowExpressCheckout:
         """``ACTION=G`` (is it approved, by whom) then ``ACTION=D`` with ``request_id``.
         **Moves money.** Before approval: declined (code 12), nothing collected."""
         details = self.client.read_answer(
-            self.client.post(
-                {"TRXTYPE": "S", "TENDER": "P", "ACTION": "G", "TOKEN": token},
-                uuid.uuid4().hex,
-            ),
-            order_id=token,
+            self.client.post(_details_fields(token), uuid.uuid4().hex), order_id=token
         )
         if not details.approved:
             return _paypal_wording(details)
@@ -385,6 +388,12 @@ class PayflowExpressCheckout:
         buyer = {k: details.raw[k] for k in ("EMAIL", "PAYERID", "PAYERSTATUS") if k in details.raw}
         return _paypal_wording(replace(result, order_id=token, raw=buyer | result.raw))
 
+    def buyer_approved(self, token: str) -> bool:
+        """``ACTION=G``: PayPal gives the buyer's details once they approved (RESULT 0), and
+        refuses before approval or after they cancelled (RESULT 12)."""
+        answer = self.client.post(_details_fields(token), uuid.uuid4().hex)
+        return self.client.read_answer(answer).approved
+
     def lookup(self, token: str, request_id: str = "") -> GatewayResult:
         """Whether the checkout was collected: an inquiry by the ``request_id`` that
         ``complete_checkout`` used (Payflow cannot look a payment up by token alone)."""
@@ -399,6 +408,28 @@ class PayflowExpressCheckout:
         """Credit (``TENDER=P``) the PNREF of a collected checkout. **Moves money.**
         Payflow refunds in the original's currency; ``currency`` is not sent."""
         return self.client.credit(reference, amount, request_id, tender="P")
+
+
+def _details_fields(token: str) -> dict[str, str]:
+    """GetExpressCheckoutDetails (``ACTION=G``) of ``token``."""
+    return {"TRXTYPE": "S", "TENDER": "P", "ACTION": "G", "TOKEN": token}
+
+
+# PENDINGREASON values meaning the money has moved: anything else means "do not deliver yet".
+_NOT_HELD = frozenset({"", "none", "completed"})
+FRAUD_REVIEW = "fraud_review"  # the pending reason of a RESULT 126
+
+
+def _held(result: GatewayResult, code: int) -> GatewayResult:
+    """RESULT 126 (authorized, under fraud review) and an approved Express Checkout payment
+    whose ``PENDINGREASON`` is not ``none``/``completed`` are pending, not approved: PayPal
+    holds the money until it says otherwise (an inquiry tells)."""
+    if code == 126:
+        return replace(result, outcome=Outcome.PENDING, pending_reason=FRAUD_REVIEW)
+    reason = result.raw.get("PENDINGREASON", "").strip().lower()
+    if result.outcome is Outcome.APPROVED and reason not in _NOT_HELD:
+        return replace(result, outcome=Outcome.PENDING, pending_reason=reason)
+    return result
 
 
 def _paypal_wording(result: GatewayResult) -> GatewayResult:

@@ -64,7 +64,7 @@ RESULT_CODES: dict[int, tuple[Outcome, object]] = {
     114: (D, _("The security code does not match the card. Please check it.")),
     117: (D, _("The payment was refused by the organizer's payment rules.")),
     125: (D, _("The payment was declined by fraud protection. Please use another card.")),
-    126: (E, _("The payment is being reviewed by the organizer; you will be contacted.")),
+    126: (Outcome.PENDING, _("The payment is being reviewed. A receipt follows once accepted.")),
     127: (E, _("The payment could not be screened. Please try again later.")),
     1000: (E, _("The card network reported an error. Please try again later.")),
 }

@@ -43,6 +43,7 @@ from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
 
 from .base import Checkout, GatewayError, GatewayResult, GatewayTimeout, Outcome
 from .http import shared_session
+from .limits import ORDERS, fit
 from .paypal_rest import (
     DEFAULT_TIMEOUT,
     BaseUrlConfiguration,
@@ -101,7 +102,7 @@ class PayPalOrdersGateway:
         self.merchant_id = merchant_id
         self.timeout = timeout
         self.mock_response = mock_response
-        self.brand_name = brand_name[:127]
+        self.brand_name = fit(brand_name, ORDERS["brand_name"])
         self.session = session or shared_session()
         self.oauth = PayPalOAuth(
             self.base_url, client_id, secret, session=self.session, timeout=timeout
@@ -136,8 +137,18 @@ class PayPalOrdersGateway:
         self._sdk_token = token
         return token
 
-    def _call(self, operation: str, send: Callable[[], Any], *, order_id: str = "") -> PayPalAnswer:
-        """Run one SDK call: re-authenticate once on 401, map transport failures."""
+    def _call(
+        self,
+        operation: str,
+        send: Callable[[], Any],
+        *,
+        order_id: str = "",
+        server_error_is_final: bool = False,
+    ) -> PayPalAnswer:
+        """Run one SDK call: re-authenticate once on 401, map transport failures.
+
+        A 5xx raises ``GatewayTimeout`` (the outcome is unknown: retry with the same request
+        id, or look up) unless ``server_error_is_final`` (nothing can have happened)."""
         for attempt in (1, 2):
             try:
                 response = send()
@@ -165,6 +176,8 @@ class PayPalOrdersGateway:
             answer.debug_id,
             order_id or answer.body.get("id", ""),
         )
+        if answer.status >= 500 and not server_error_is_final:
+            raise GatewayTimeout(f"PayPal {operation}: HTTP {answer.status}, outcome unknown")
         return answer
 
     def _options(self, request_id: str | None, mock_response: str | None, **options) -> dict:
@@ -197,8 +210,8 @@ class PayPalOrdersGateway:
                 currency_code=currency, value=format_amount(amount, currency)
             ),
             payee=PayeeBase(email_address=self.payee_email),
-            custom_id=request_id[:127],
-            description=description[:127] if description else APIHelper.SKIP,
+            custom_id=fit(request_id, ORDERS["custom_id"]),
+            description=fit(description, ORDERS["description"]) or APIHelper.SKIP,
         )
         context = OrderApplicationContext(
             brand_name=self.brand_name or APIHelper.SKIP,
@@ -211,7 +224,11 @@ class PayPalOrdersGateway:
             intent=CheckoutPaymentIntent.CAPTURE, purchase_units=[unit], application_context=context
         )
         options = self._options(request_id, mock_response, body=body)
-        answer = self._call("create order", lambda: self.sdk.orders.create_order(options))
+        answer = self._call(
+            "create order",
+            lambda: self.sdk.orders.create_order(options),
+            server_error_is_final=True,  # no order exists: the attendee may simply try again
+        )
         if answer.status not in (200, 201):
             return Checkout(token="", approval_url="", result=answer.error_result())
         order_id = str(answer.body.get("id") or "")
@@ -271,11 +288,18 @@ class PayPalOrdersGateway:
                 )
         return replace(result, duplicate=answer.status == 200)
 
-    def lookup(self, token: str, request_id: str = "") -> GatewayResult:
-        """The order's state: ``approved`` only when money was collected (a capture exists).
+    def buyer_approved(self, token: str) -> bool:
+        """The order is ``APPROVED`` (or collected already: ``COMPLETED``)."""
+        options = self._options(None, None, id=token)
+        answer = self._call("get order", lambda: self.sdk.orders.get_order(options), order_id=token)
+        return answer.status == 200 and answer.body.get("status") in ("APPROVED", "COMPLETED")
 
-        ``code`` is the order status (``CREATED``, ``APPROVED``: not collected yet;
-        ``COMPLETED``: collected; ``VOIDED``: dropped). ``request_id`` is not needed: an
+    def lookup(self, token: str, request_id: str = "") -> GatewayResult:
+        """The order's state: ``approved`` only when money was collected (a capture exists),
+        ``pending`` while PayPal holds the capture.
+
+        ``code`` is the order status (``CREATED``, ``APPROVED``: not collected yet, an error
+        outcome; ``COMPLETED``: collected; ``VOIDED``: dropped). ``request_id`` is not needed: an
         order is found by its id. Never moves money.
         """
         options = self._options(None, None, id=token)
@@ -341,15 +365,16 @@ class PayPalOrdersGateway:
         captures = _captures(body)
         capture = captures[0] if captures else {}
         capture_status = str(capture.get("status") or "")
-        if status == "COMPLETED" and capture_status in (
+        pending_reason = ""
+        if status == "COMPLETED" and capture_status == "PENDING":
+            outcome, code, message = Outcome.PENDING, "PENDING", _("PayPal is holding the payment.")
+            pending_reason = str((capture.get("status_details") or {}).get("reason") or "OTHER")
+        elif status == "COMPLETED" and capture_status in (
             "COMPLETED",
-            "PENDING",
             "PARTIALLY_REFUNDED",
             "REFUNDED",
         ):
             outcome, code, message = A, status, _("Payment approved.")
-            if capture_status == "PENDING":
-                code = "PENDING"
         elif capture_status in ("DECLINED", "FAILED") or status == "VOIDED":
             outcome, code, message = (
                 D,
@@ -365,4 +390,5 @@ class PayPalOrdersGateway:
             reference=str(capture.get("id") or ""),
             order_id=str(body.get("id") or token),
             raw=answer.raw(),
+            pending_reason=pending_reason,
         )

@@ -12,14 +12,28 @@ from django.utils.translation import gettext_lazy as _
 from promocodes.models import PromoCode, PromoCodeUse
 from sites.models import Session, Site, SiteScopedQuerySet
 
+from ..held_reasons import describe
+
 
 def new_public_token() -> str:
     return secrets.token_urlsafe(24)
 
 
 class PaymentStatus(models.TextChoices):
+    """The life of a payment (the state machine is ``payments.checkout``; docs/payments.md).
+
+    created → pending (card sale sent, or the attendee is approving on PayPal) → collecting
+    (PayPal collection started: can no longer be cancelled) → paid, or awaiting PayPal (PayPal
+    accepted but holds the money: pending capture, fraud review, eCheck…) → paid or failed.
+    Declined, failed, cancelled and abandoned (a PayPal checkout never finished within the
+    hold) give the promo code use back. Reversed: paid, then taken back by PayPal (a
+    chargeback), reported by a webhook.
+    """
+
     CREATED = "created", _("Created")
     PENDING = "pending", _("Pending")
+    COLLECTING = "collecting", _("Collecting")
+    AWAITING_PAYPAL = "awaiting_paypal", _("Awaiting PayPal")
     PAID = "paid", _("Paid")
     DECLINED = "declined", _("Declined")
     FAILED = "failed", _("Failed")
@@ -27,18 +41,33 @@ class PaymentStatus(models.TextChoices):
     # Paid, then taken back by PayPal (a chargeback or reversal): ``reversed_amount`` says how
     # much. Nothing more can be refunded.
     REVERSED = "reversed", _("Reversed")
+    ABANDONED = "abandoned", _("Abandoned")
 
 
 # A payment in one of these states is over: its promo code use, if any, has been settled.
+# (A later word from PayPal that the money was collected still moves it to paid.)
 FINAL_STATUSES = (
     PaymentStatus.PAID,
     PaymentStatus.DECLINED,
     PaymentStatus.FAILED,
     PaymentStatus.CANCELLED,
     PaymentStatus.REVERSED,
+    PaymentStatus.ABANDONED,
 )
 # Payments that collected money (the report's money figures count these).
 COLLECTED_STATUSES = (PaymentStatus.PAID, PaymentStatus.REVERSED)
+# Not over yet: the promo code use is held, the resolver looks after them.
+OPEN_STATUSES = (
+    PaymentStatus.CREATED,
+    PaymentStatus.PENDING,
+    PaymentStatus.COLLECTING,
+    PaymentStatus.AWAITING_PAYPAL,
+)
+# Over without the money: the code use was given back.
+UNPAID_STATUSES = tuple(s for s in FINAL_STATUSES if s not in COLLECTED_STATUSES)
+# Ended unpaid after reaching PayPal: the resolver looks once more (``next_check_at``), in case
+# PayPal collected after all.
+RECHECKED_STATUSES = (PaymentStatus.CANCELLED, PaymentStatus.FAILED, PaymentStatus.ABANDONED)
 
 
 class RefundSource(models.TextChoices):
@@ -102,6 +131,11 @@ class Payment(models.Model):
     idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True)
     public_token = models.CharField(max_length=64, default=new_public_token, unique=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # Why PayPal holds the money (awaiting PayPal): its own code, shown in plain words.
+    held_reason = models.CharField(_("PayPal's reason"), max_length=64, blank=True)
+    # The resolver's visits that got no final answer, and when it looks again (None: never).
+    resolve_attempts = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
@@ -114,6 +148,11 @@ class Payment(models.Model):
             models.Index(fields=["site", "is_test", "created_at"]),
             models.Index(fields=["site", "status"]),
             models.Index(fields=["status", "updated_at"]),
+            models.Index(
+                fields=["next_check_at"],
+                condition=models.Q(next_check_at__isnull=False),
+                name="payment_next_check",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -135,6 +174,11 @@ class Payment(models.Model):
     def reference(self) -> str:
         """The reference an attendee quotes: PayPal's, else our own short id."""
         return self.gateway_reference or f"WX-{self.pk:08d}"
+
+    @property
+    def held_reason_text(self) -> str:
+        """PayPal's reason for holding the money, in plain words (the active language)."""
+        return describe(self.held_reason) if self.held_reason else ""
 
     @property
     def refundable_amount(self) -> Decimal:
@@ -169,6 +213,9 @@ class Refund(models.Model):
     created_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Sends that got no final answer (time-out, 5xx), and when the resolver sends it again.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -178,7 +225,12 @@ class Refund(models.Model):
                 fields=["gateway_reference"],
                 condition=models.Q(source="paypal"),
                 name="one_paypal_side_refund_per_paypal_id",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(status="pending"),
+                name="one_pending_refund_per_payment",
+            ),
         ]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")

@@ -228,10 +228,13 @@ class ExpressCheckoutAccount(models.Model):
 
     @property
     def api_permission_active(self) -> bool:
-        """The one answer to "may the platform act for this merchant now?": permission was
-        granted on PayPal and not revoked since. Production, *Test connection* and refunds on
-        the merchant's behalf all ask this."""
-        return self.permission_status == PermissionStatus.GRANTED
+        """Whether the platform may act for this merchant now (three-party calls: refunds).
+
+        The one place that decides: permission granted (a consent PayPal reports revoked is
+        not) and PayPal's id of the merchant known (``PayPal-Auth-Assertion`` names it)."""
+        return self.permission_status == PermissionStatus.GRANTED and bool(
+            self.merchant_id_in_paypal.strip()
+        )
 
     def blockers(self) -> list[str]:
         reasons = []

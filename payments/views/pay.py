@@ -1,7 +1,14 @@
-"""The public payment page of a priced session, and where PayPal sends the attendee back."""
+"""The public payment page of a priced session, and where PayPal sends the attendee back.
+
+The browser that starts a payment keeps its attempt in its session (``SESSION_ATTEMPTS``):
+only that browser may cancel the payment, and only by a POST (the page PayPal's cancel link
+lands on shows the button). A GET never changes a payment: link checkers, prefetchers and
+replays of the URL cannot cancel anyone's payment.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +19,30 @@ from django.views import View
 from promocodes.redemption import PromoCodeRefused
 from sites.models import Session, Site
 
-from .. import checkout, selectors
+from .. import checkout, selectors, throttle
 from ..forms.pay import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 from ..models import Payment, PaymentMethod, PaymentStatus
+
+SESSION_ATTEMPTS = "payment_attempts"
+KEPT_ATTEMPTS = 20
+# The attendee is sent to the confirmation page (paid, or PayPal's answer still to come).
+CONFIRMATION_STATUSES = (
+    PaymentStatus.PAID,
+    PaymentStatus.PENDING,
+    PaymentStatus.COLLECTING,
+    PaymentStatus.AWAITING_PAYPAL,
+)
+
+
+def remember_attempt(request, payment: Payment) -> None:
+    """Bind the attempt to this browser's session (the last ``KEPT_ATTEMPTS`` are kept)."""
+    key = str(payment.idempotency_key)
+    kept = [k for k in request.session.get(SESSION_ATTEMPTS, []) if k != key]
+    request.session[SESSION_ATTEMPTS] = (kept + [key])[-KEPT_ATTEMPTS:]
+
+
+def owns_attempt(request, payment: Payment) -> bool:
+    return str(payment.idempotency_key) in request.session.get(SESSION_ATTEMPTS, [])
 
 
 class PaymentPageView(View):
@@ -52,6 +80,14 @@ class PaymentPageView(View):
         price = selectors.quote(self.site, self.session, data["promo_code"])
         if action == APPLY:
             return self.render_page(form, price)
+        if not throttle.take_attempt(
+            self.site, request.META.get("REMOTE_ADDR", ""), data["promo_code"]
+        ):
+            message = _(
+                "Too many payment attempts from here or with this promo code. "
+                "Please wait a few minutes and try again."
+            )
+            return self.render_page(form, price, refused=message, status=429)
         attendee = checkout.Attendee(data["attendee_name"], data["attendee_email"])
         method = PaymentMethod.CARD if action == PAY_CARD else PaymentMethod.PAYPAL
         try:
@@ -73,6 +109,7 @@ class PaymentPageView(View):
         if method == PaymentMethod.CARD:
             payment = checkout.pay_by_card(payment, form.card_details())
             return self.after_attempt(payment, form, price)
+        remember_attempt(request, payment)
         approval_url = checkout.start_paypal(
             payment,
             request.build_absolute_uri(
@@ -89,10 +126,9 @@ class PaymentPageView(View):
 
     def after_attempt(self, payment: Payment, form: PaymentForm, price: selectors.Quote):
         """Paid or pending → the confirmation page; refused → this page with PayPal's reason."""
-        if payment.status in (PaymentStatus.PAID, PaymentStatus.PENDING):
+        if payment.status in CONFIRMATION_STATUSES:
             return redirect("payment-done", payment.public_token)
-        message = payment.result_message or _("The payment did not go through.")
-        return self.render_page(form, price, refused=message, retry=True)
+        return self.render_page(form, price, refused=checkout.attendee_message(payment), retry=True)
 
     def render_page(
         self,
@@ -101,6 +137,7 @@ class PaymentPageView(View):
         *,
         refused: str = "",
         retry: bool = False,
+        status: int = 200,
     ):
         """The page; ``price`` is the request's quote when it has one (else it is made here)."""
         context = {
@@ -136,7 +173,7 @@ class PaymentPageView(View):
             self.request,
             self.template_name,
             context,
-            status=200,
+            status=status,
         )
         if self.offer.commerce and self.offer.paypal_button:
             response._csp_update = {"form-action": self.offer.paypal_form_origins}
@@ -160,17 +197,45 @@ def paypal_return(request, public_token: str):
     token = request.GET.get("token", "")
     payer_id = request.GET.get("PayerID", "")
     payment = checkout.complete_paypal(payment, token, payer_id)
-    if payment.status in (PaymentStatus.PAID, PaymentStatus.PENDING):
+    if payment.status in CONFIRMATION_STATUSES:
         return redirect("payment-done", payment.public_token)
-    messages.error(request, payment.result_message or _("The payment did not go through."))
+    messages.error(request, checkout.attendee_message(payment))
     return redirect("payment-page", payment.site.slug, payment.session_id)
 
 
-def paypal_cancel(request, public_token: str):
-    """PayPal's CANCELURL: nothing was collected; back to the payment page."""
-    payment = checkout.cancel_paypal(_payment(public_token))
-    messages.info(request, payment.result_message or _("You cancelled the payment on PayPal."))
-    return redirect("payment-page", payment.site.slug, payment.session_id)
+class PayPalCancelView(View):
+    """PayPal's CANCELURL. GET shows where the payment stands and, to the browser that started
+    it while PayPal still waits for approval, a *Cancel this payment* button; the POST (CSRF
+    token and the attempt in this browser's session) cancels. Once collection has started,
+    cancelling changes nothing."""
+
+    template_name = "payments/pay/cancel.html"
+
+    def get(self, request, public_token: str):
+        return self.render_page(_payment(public_token))
+
+    def post(self, request, public_token: str):
+        payment = _payment(public_token)
+        if not owns_attempt(request, payment):
+            return self.render_page(payment, status=403)
+        payment = checkout.cancel_paypal(payment)
+        if payment.status == PaymentStatus.CANCELLED:
+            messages.info(request, checkout.attendee_message(payment))
+            return redirect("payment-page", payment.site.slug, payment.session_id)
+        return redirect("payment-done", payment.public_token)
+
+    def render_page(self, payment: Payment, status: int = 200):
+        context = {
+            "payment": payment,
+            "site": payment.site,
+            "commerce": getattr(payment.site, "commerce", None),
+            "can_cancel": payment.status == PaymentStatus.PENDING
+            and owns_attempt(self.request, payment),
+            "window_minutes": int(settings.PAYMENT_APPROVAL_WINDOW_MINUTES),
+            "refused": status == 403,
+            "ending": checkout.attendee_message(payment),
+        }
+        return render(self.request, self.template_name, context, status=status)
 
 
 def payment_done(request, public_token: str):
@@ -180,5 +245,10 @@ def payment_done(request, public_token: str):
     return render(
         request,
         "payments/pay/done.html",
-        {"payment": payment, "site": payment.site, "commerce": commerce},
+        {
+            "payment": payment,
+            "site": payment.site,
+            "commerce": commerce,
+            "ending": checkout.attendee_message(payment),
+        },
     )

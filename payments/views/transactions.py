@@ -23,11 +23,14 @@ from ..models import Payment, PaymentStatus, Refund
 STATUS_BADGES = {
     PaymentStatus.PAID: "success",
     PaymentStatus.PENDING: "warning",
+    PaymentStatus.COLLECTING: "warning",
+    PaymentStatus.AWAITING_PAYPAL: "warning",
     PaymentStatus.CREATED: "secondary",
     PaymentStatus.DECLINED: "danger",
     PaymentStatus.FAILED: "danger",
     PaymentStatus.CANCELLED: "secondary",
     PaymentStatus.REVERSED: "danger",
+    PaymentStatus.ABANDONED: "secondary",
 }
 
 
@@ -139,6 +142,7 @@ class RefundView(TransactionsMixin, TemplateView):
         context.update(
             payment=payment,
             available=available,
+            waiting=selectors.pending_refunds_total(payment),
             refunds=list(payment.refunds.select_related("created_by").order_by("-created_at")),
             form=form or RefundForm(available=available, currency=payment.currency),
             back=self.report_url(self.request.GET.get("back", "")[:2000]),

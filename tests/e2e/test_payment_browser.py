@@ -42,16 +42,38 @@ def test_attendee_pays_by_card_with_a_promo_code(page, live_server, priced_sessi
     assert page.locator("#reference").inner_text() == payment.gateway_reference
 
 
-def test_attendee_pays_with_paypal_through_the_approval_page(
-    page, live_server, priced_session, paypal_sandbox
-):
+def go_to_paypal(page, live_server, priced_session, paypal_sandbox):
+    """Fill the attendee's details, press *Pay with PayPal*, land on PayPal's approval page."""
     page.goto(f"{live_server.url}/pay/{priced_session.site.slug}/{priced_session.pk}/")
     page.get_by_label("Your name").fill("Grace Hopper")
     page.get_by_label("Your e-mail address").fill("grace@example.com")
     page.get_by_role("button", name="Pay with PayPal").click()
     page.wait_for_url(f"{paypal_sandbox.base_url}/**")
+
+
+def test_attendee_pays_with_paypal_through_the_approval_page(
+    page, live_server, priced_session, paypal_sandbox
+):
+    go_to_paypal(page, live_server, priced_session, paypal_sandbox)
     page.locator("#approve").click()
     page.wait_for_url(f"{live_server.url}/pay/done/**")
     assert page.get_by_text("your payment is confirmed").is_visible()
     payment = Payment.objects.get()
     assert payment.status == "paid" and payment.method == "paypal"
+
+
+def test_attendee_cancels_on_paypal_and_confirms_on_our_page(
+    page, live_server, priced_session, paypal_sandbox
+):
+    """PayPal's cancel link lands on a page that changes nothing by itself; the attendee's
+    own browser presses *Cancel this payment* (a POST) and is back on the payment page."""
+    go_to_paypal(page, live_server, priced_session, paypal_sandbox)
+    page.locator("#cancel").click()
+    page.wait_for_url(f"{live_server.url}/pay/paypal/cancel/**")
+    assert page.get_by_text("You left PayPal without paying.").is_visible()
+    assert Payment.objects.get().status == "pending"
+    page.get_by_role("button", name="Cancel this payment").click()
+    page.wait_for_url(f"{live_server.url}/pay/{priced_session.site.slug}/{priced_session.pk}/")
+    assert page.get_by_text("You cancelled the payment on PayPal.").is_visible()
+    assert Payment.objects.get().status == "cancelled"
+    assert paypal_sandbox.ledger() == []

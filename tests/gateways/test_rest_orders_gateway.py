@@ -180,20 +180,59 @@ def test_instrument_declined_is_a_decline_with_a_plain_message(gateway, paypal_s
     assert len(paypal_sandbox.ledger()) == 1
 
 
-def test_internal_server_error_is_an_error(gateway, paypal_sandbox, session):
+def test_internal_server_error_on_capture_is_no_answer_and_the_same_id_collects_once(
+    gateway, paypal_sandbox, session
+):
     checkout, query = approved_checkout(gateway, paypal_sandbox, session)
+    with pytest.raises(GatewayTimeout, match="HTTP 500"):
+        gateway.complete_checkout(
+            checkout.token,
+            query["PayerID"],
+            Decimal("15.00"),
+            "USD",
+            "capture-1",
+            mock_response='{"mock_application_codes":"INTERNAL_SERVER_ERROR"}',
+        )
+    assert paypal_sandbox.ledger() == []
+    # PayPal's 5xx after the capture was committed: the retry with the same id gets it back.
+    paypal_sandbox.set_faults(fail_after_commit=1, only_matching="/capture")
+    with pytest.raises(GatewayTimeout):
+        gateway.complete_checkout(
+            checkout.token, query["PayerID"], Decimal("15.00"), "USD", "capture-2"
+        )
+    retry = gateway.complete_checkout(
+        checkout.token, query["PayerID"], Decimal("15.00"), "USD", "capture-2"
+    )
+    assert retry.approved and retry.duplicate
+    assert len(paypal_sandbox.ledger()) == 1
+
+
+def test_a_pending_capture_is_held_with_paypals_reason(gateway, paypal_sandbox, session):
+    checkout, query = approved_checkout(gateway, paypal_sandbox, session)
+    paypal_sandbox.set_faults(capture_pending_reason="PENDING_REVIEW")
     result = gateway.complete_checkout(
-        checkout.token,
-        query["PayerID"],
+        checkout.token, query["PayerID"], Decimal("15.00"), "USD", "capture-1"
+    )
+    assert result.held and result.pending_reason == "PENDING_REVIEW"
+    assert gateway.lookup(checkout.token).held
+    assert paypal_sandbox.ledger() == []
+    paypal_sandbox.settle_capture(result.reference, "completed")
+    assert gateway.lookup(checkout.token).approved
+    assert len(paypal_sandbox.ledger()) == 1
+
+
+def test_descriptions_are_cut_to_paypals_maximum(gateway, paypal_sandbox):
+    checkout = gateway.start_checkout(
         Decimal("15.00"),
         "USD",
-        "capture-1",
-        mock_response='{"mock_application_codes":"INTERNAL_SERVER_ERROR"}',
+        "https://shop.example/return",
+        "https://shop.example/cancel",
+        "create-long",
+        description="Keynote " * 40,
     )
-    assert result.outcome is Outcome.ERROR
-    assert result.code == "INTERNAL_SERVER_ERROR"
-    assert result.raw["http_status"] == 500
-    assert paypal_sandbox.ledger() == []
+    assert checkout.approval_url  # PayPal refuses a description over 127 characters
+    unit = gateway.lookup(checkout.token).raw["body"]["purchase_units"][0]
+    assert len(unit["description"]) <= 127
 
 
 def test_mock_response_set_on_the_gateway_applies_to_create(paypal_sandbox, session):

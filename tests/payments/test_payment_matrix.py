@@ -5,7 +5,12 @@ from decimal import Decimal
 import pytest
 
 from payments.models import CommerceSettings, ExpressCheckoutAccount, PayflowAccount, Payment
-from tests.payments.test_payment_page import approve_on_paypal, form_data, page_url
+from tests.payments.test_payment_page import (
+    approve_on_paypal,
+    cancel_on_our_page,
+    form_data,
+    page_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +140,7 @@ def test_each_configuration_offers_and_takes_its_payments(
 
         data = form_data(client, priced_session, action="pay_paypal")
         approval = client.post(page_url(priced_session), data)["Location"]
-        client.get(approve_on_paypal(approval, "cancel"), follow=True)
+        cancel_on_our_page(client, approve_on_paypal(approval, "cancel"))
         assert Payment.objects.latest("pk").status == "cancelled"
 
     paid = [e for e in paypal_sandbox.ledger() if e["kind"] != "credit"]

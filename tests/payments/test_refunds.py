@@ -261,10 +261,11 @@ def test_paypal_refusal_fails_the_refund_and_changes_nothing(
     assert selectors.available_to_refund(payment) == Decimal("50.00")
 
 
-def test_missing_provider_settings_fail_the_refund_cleanly(site, session, admin):
+def test_missing_provider_settings_refuse_the_refund_before_anything_is_sent(site, session, admin):
     payment = payment_row(site, session, "A1B2C3D4E5F6", provider="website_payments_pro_gb")
-    refund = refunds.refund_payment(payment, None, admin)
-    assert refund.status == PaymentStatus.FAILED and refund.result_code == "CONFIG"
+    with pytest.raises(refunds.RefundRefused, match="settings do not allow this refund"):
+        refunds.refund_payment(payment, None, admin)
+    assert not Refund.objects.exists()
 
 
 def test_test_payments_use_the_test_endpoint_and_live_ones_the_live_endpoint(

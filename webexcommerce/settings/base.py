@@ -426,10 +426,21 @@ METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
 # Where gunicorn workers share their samples (prometheus-client's multiprocess mode).
 METRICS_MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
-# Payments: how long a pending payment is left alone before the resolver asks PayPal, and
-# after how long an unfinished PayPal checkout counts as abandoned.
+# Payments (docs/payments.md): how long a pending payment is left alone before the resolver
+# asks PayPal; how long a PayPal checkout may wait for the attendee's approval (the promo code
+# use is held that long, then the checkout is abandoned); the resolver's retries of a call
+# PayPal did not answer (same request id; the delay doubles from the second retry, capped).
 PAYMENT_PENDING_GRACE_SECONDS = int(os.environ.get("PAYMENT_PENDING_GRACE_SECONDS", "60"))
-PAYMENT_ABANDON_AFTER_SECONDS = int(os.environ.get("PAYMENT_ABANDON_AFTER_SECONDS", "10800"))
+PAYMENT_APPROVAL_WINDOW_MINUTES = float(os.environ.get("PAYMENT_APPROVAL_WINDOW_MINUTES", "15"))
+PAYMENT_RETRY_MAX_ATTEMPTS = int(os.environ.get("PAYMENT_RETRY_MAX_ATTEMPTS", "8"))
+PAYMENT_RETRY_BACKOFF_SECONDS = float(os.environ.get("PAYMENT_RETRY_BACKOFF_SECONDS", "60"))
+PAYMENT_RETRY_BACKOFF_MAX_SECONDS = float(
+    os.environ.get("PAYMENT_RETRY_BACKOFF_MAX_SECONDS", "21600")
+)
+# Payment attempts (card or PayPal) allowed per client address and per promo code in a window.
+PAYMENT_ATTEMPTS_PER_CLIENT = int(os.environ.get("PAYMENT_ATTEMPTS_PER_CLIENT", "10"))
+PAYMENT_ATTEMPTS_PER_CODE = int(os.environ.get("PAYMENT_ATTEMPTS_PER_CODE", "30"))
+PAYMENT_ATTEMPTS_WINDOW_SECONDS = int(os.environ.get("PAYMENT_ATTEMPTS_WINDOW_SECONDS", "600"))
 PAYMENT_RESOLVE_INTERVAL_SECONDS = float(os.environ.get("PAYMENT_RESOLVE_INTERVAL_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE["resolve-pending-payments"] = {
     "task": "payments.tasks.resolve_pending_payments",
