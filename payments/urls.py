@@ -36,6 +36,11 @@ urlpatterns = [
         name="provider-form",
     ),
     path(
+        "<str:service>/ecommerce/provider/<str:kind>/use/",
+        provider_views.UseProviderView.as_view(),
+        name="provider-use",
+    ),
+    path(
         "<str:service>/ecommerce/provider/<str:kind>/test-connection/",
         provider_views.TestConnectionView.as_view(),
         name="provider-test-connection",
