@@ -154,7 +154,8 @@ class TestConnectionView(ProviderMixin, View):
         level = messages.SUCCESS if check.ok else messages.ERROR
         # Escaped by format_html; the messages framework keeps it marked safe.
         text = format_html(
-            '{} <details class="small mt-1"><summary>{}</summary><code>{}</code></details>',
+            '{} <details class="small mt-1"><summary>{}</summary>'
+            '<code class="text-reset">{}</code></details>',
             check.summary,
             _("PayPal's answer"),
             check.answer,
