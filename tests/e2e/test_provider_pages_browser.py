@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from payments.models import CommerceSettings, PayflowAccount
 from sites.models import Revision
+from tests.e2e.test_accessibility import blocking_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,6 +105,13 @@ def update(page: Page, w: dict) -> None:
         page.get_by_role("button", name=w["update"], exact=True).click()
 
 
+def assert_axe_clean(page: Page) -> None:
+    """No serious or critical axe violation on the page as it is now (see test_accessibility)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert blocking_violations(Axe(), page) == []
+
+
 def visible_ticks(page: Page) -> list[str]:
     return [
         box.get_attribute("value")
@@ -147,6 +155,7 @@ def test_saving_keeps_the_active_provider_and_using_one_is_confirmed(
     expect(seen).to_contain_text(w["no_paypal"])
     expect(seen).to_contain_text(w["test_mode"])
     expect(page.locator("#use-incomplete")).to_contain_text(w["incomplete_here"])
+    assert_axe_clean(page)
     page.get_by_role("link", name=w["cancel"], exact=True).click()
     expect(page.get_by_role("link", name=w["use"], exact=True)).to_be_visible()
     assert CommerceSettings.for_site(site).provider == "payflow_pro"
@@ -172,6 +181,7 @@ def test_saving_keeps_the_active_provider_and_using_one_is_confirmed(
     expect(page.locator("#payment-page-preview [data-preview-incomplete]")).to_contain_text(
         w["preview_incomplete"]
     )
+    assert_axe_clean(page)
 
 
 # --- 13.3: card choices are not lost --------------------------------------------------------
@@ -263,9 +273,7 @@ def test_test_connection_answers_in_the_readers_words(
     expect(refused).to_be_visible()
     refused.locator("summary").click()
     expect(refused.locator("code")).to_have_text("RESULT=1 — User authentication failed")
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
-    violations = axe.run(page, options={"resultTypes": ["violations"]}).response["violations"]
-    assert not [v["id"] for v in violations if v.get("impact") in ("serious", "critical")]
+    assert_axe_clean(page)
 
 
 # --- 13.9: the password field says only what is true ---------------------------------------
