@@ -1,12 +1,12 @@
 """Provider configuration services: which account is active, saving it, checking it.
 
-Views call these; they own the revisions, the active-provider switch, the site currency, the
-*Test connection* call and the *Grant API permission* round trip.
+Views call these; they own the revisions, the explicit active-provider switch (with what
+attendees will see), the site currency and the *Grant API permission* round trip. *Test
+connection* lives in ``connection_check``.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 
@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from sites import history
 from sites.models import Site
 
-from .gateways.base import GatewayError
 from .gateways.partner_referrals import parse_return
-from .models import CommerceSettings, ExpressCheckoutAccount
+from .models import Card, CommerceSettings, ExpressCheckoutAccount, Mode
 from .models.providers import (
     DEFAULT_CURRENCY,
     PARTNER_BY_KIND,
@@ -27,9 +26,7 @@ from .models.providers import (
     ProviderAccount,
     account_model,
 )
-from .provider_gateways import connection_test, partner_referrals_client
-
-logger = logging.getLogger(__name__)
+from .provider_gateways import partner_referrals_client
 
 
 def account_for(site: Site, kind: str) -> ProviderAccount:
@@ -49,24 +46,106 @@ def active_account(commerce: CommerceSettings) -> ProviderAccount | None:
     return account_for(commerce.site, commerce.provider)
 
 
-def active_provider_blockers(commerce: CommerceSettings) -> list[str]:
-    """Production guard: the active provider must be complete (registered by ``PaymentsConfig``)."""
+@dataclass(frozen=True)
+class IncompleteProvider:
+    """The active provider and why attendees cannot pay with it yet."""
+
+    account: ProviderAccount
+    reasons: list[str]
+
+
+def incomplete_active_provider(commerce: CommerceSettings) -> IncompleteProvider | None:
+    """The active provider when its saved settings are incomplete, else None.
+
+    Shown as a warning on every E-Commerce tab and in the payment page preview.
+    """
     account = active_account(commerce)
     if account is None:
+        return None
+    reasons = account.blockers()
+    return IncompleteProvider(account, reasons) if reasons else None
+
+
+def active_provider_blockers(commerce: CommerceSettings) -> list[str]:
+    """Production guard: the active provider must be complete (registered by ``PaymentsConfig``)."""
+    incomplete = incomplete_active_provider(commerce)
+    if incomplete is None:
         return []
-    return [f"{account.get_kind_display()}: {reason}" for reason in account.blockers()]
+    label = incomplete.account.get_kind_display()
+    return [f"{label}: {reason}" for reason in incomplete.reasons]
+
+
+def _follow_currency(site: Site, account: ProviderAccount) -> None:
+    """The site's prices are in the currency of its active provider."""
+    if account.currency and site.currency != account.currency:
+        site.currency = account.currency
+        site.save(update_fields=["currency"])
 
 
 @transaction.atomic
 def save_provider(form, site: Site, actor) -> ProviderAccount:
-    """Save a provider form, make that provider the active one, record one revision.
+    """Save a provider form and record one revision; the active provider stays as it is.
 
-    The password is recorded only as "changed"; the site's currency follows the provider.
+    The password is recorded only as "changed". When the saved provider is the active one, the
+    site's currency follows it; another provider's settings wait for ``use_provider``.
     """
     account = history.save_form_with_revision(
         form, site, actor, f"provider.{form.instance.kind}", secret_fields=["password"]
     )
-    commerce = CommerceSettings.for_site(site)
+    if CommerceSettings.for_site(site).provider == account.kind:
+        _follow_currency(site, account)
+    return account
+
+
+@dataclass(frozen=True)
+class AttendeeView:
+    """What the payment page offers with one provider's saved settings."""
+
+    account: ProviderAccount
+    cards: list[str]  # the names of the cards attendees can pay with
+    paypal_button: bool
+    currency: str
+    is_test: bool
+    blockers: list[str]  # why attendees could not pay with these settings
+
+    @property
+    def takes_payments(self) -> bool:
+        return bool(self.cards or self.paypal_button) and not self.blockers
+
+
+def attendee_view(account: ProviderAccount, commerce: CommerceSettings) -> AttendeeView:
+    """The payment page as attendees would see it with ``account`` active, in this mode."""
+    return AttendeeView(
+        account=account,
+        cards=[str(Card(card).label) for card in account.cards_on_offer],
+        paypal_button=account.offers_paypal_button,
+        currency=account.currency,
+        is_test=commerce.is_test,
+        blockers=account.blockers(),
+    )
+
+
+def activation_refusals(account: ProviderAccount, commerce: CommerceSettings) -> list[str]:
+    """Why ``account`` cannot become the active provider now (empty: it can).
+
+    A provider must be saved first; in Production it must also be complete, as the Production
+    guard (``readiness``) would refuse the configuration otherwise.
+    """
+    if account.pk is None:
+        return [_("Save the settings of this provider before using it for payments.")]
+    if commerce.mode == Mode.PRODUCTION:
+        return account.blockers()
+    return []
+
+
+@transaction.atomic
+def use_provider(site: Site, account: ProviderAccount, actor) -> None:
+    """Make ``account`` the provider of the payment page, recorded in the History.
+
+    The caller has checked ``activation_refusals``. The site's currency follows the provider.
+    """
+    CommerceSettings.for_site(site)
+    commerce = CommerceSettings.objects.select_for_update().get(site=site)
     if commerce.provider != account.kind:
         history.record(
             site,
@@ -80,32 +159,7 @@ def save_provider(form, site: Site, actor) -> ProviderAccount:
         )
         commerce.provider = account.kind
         commerce.save(update_fields=["provider", "updated_at"])
-    if site.currency != account.currency:
-        site.currency = account.currency
-        site.save(update_fields=["currency"])
-    return account
-
-
-@dataclass(frozen=True)
-class ConnectionCheck:
-    ok: bool
-    code: str
-    message: str
-
-
-def check_connection(account: ProviderAccount, mode: str) -> ConnectionCheck:
-    """Ask PayPal whether these settings work, without moving money.
-
-    Payflow: an inquiry for a reference that cannot exist; RESULT 19 (not found) proves the
-    credentials were accepted, RESULT 1 means they were not. Express Checkout: the platform's
-    OAuth token plus the account's permission status.
-    """
-    try:
-        result = connection_test(account, mode).test_connection()
-    except GatewayError as exc:
-        logger.warning("Test connection failed for %s: %s", account, type(exc).__name__)
-        return ConnectionCheck(False, type(exc).__name__, _("PayPal could not be reached."))
-    return ConnectionCheck(result.approved, result.code, result.message)
+    _follow_currency(site, account)
 
 
 def start_permission_grant(account: ExpressCheckoutAccount, mode: str, return_url: str) -> str:

@@ -39,6 +39,11 @@ urlpatterns = [
         name="provider-form",
     ),
     path(
+        ecommerce + "provider/<str:kind>/use/",
+        provider_views.UseProviderView.as_view(),
+        name="provider-use",
+    ),
+    path(
         ecommerce + "provider/<str:kind>/test-connection/",
         provider_views.TestConnectionView.as_view(),
         name="provider-test-connection",

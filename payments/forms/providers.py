@@ -45,7 +45,13 @@ class ProviderFormMixin:
 
 
 class PayflowAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
-    """Payflow Pro or Website Payments Pro (GB); the password is write-only."""
+    """Payflow Pro or Website Payments Pro (GB); the password is write-only.
+
+    Card and Express Checkout choices the chosen account type does not offer are hidden, so
+    the administrator cannot see them: the form shows and replaces only the choices of the
+    posted account type, and keeps the saved ones of the other types as they were (choosing
+    the other type again brings them back, in the browser and on the server).
+    """
 
     password = forms.CharField(
         label=_("Password"),
@@ -53,7 +59,6 @@ class PayflowAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty to keep the saved password."),
     )
     cards = forms.MultipleChoiceField(
         label=_("Cards accepted"), required=False, widget=forms.CheckboxSelectMultiple
@@ -87,6 +92,13 @@ class PayflowAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
         self.fields["account_type"].widget.attrs["data-express-checkout-types"] = json.dumps(
             [t for (k, t) in EXPRESS_CHECKOUT_OPTION if k == kind]
         )
+        # The saved choices of every account type, for the browser to bring back.
+        self.fields["account_type"].widget.attrs["data-saved-cards"] = json.dumps(
+            list(self.instance.cards)
+        )
+        self.fields["account_type"].widget.attrs["data-saved-express-checkout"] = json.dumps(
+            self.instance.express_checkout
+        )
         self.fields["partner"].help_text = _("PayPal, or PayPalUK for Website Payments Pro (GB).")
         if kind == ProviderKind.PAYFLOW_PRO:
             self.fields["currency"] = forms.ChoiceField(
@@ -107,6 +119,15 @@ class PayflowAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
                 "A password is saved. Leave empty to keep it; type a new one to replace it."
             )
 
+    def get_initial_for_field(self, field, field_name):
+        """Shown ticked: the saved choices the saved account type offers (the others are
+        kept, not shown). ``self.initial`` stays the stored values, for the History."""
+        if field_name == "cards":
+            return list(self.instance.cards_on_offer)
+        if field_name == "express_checkout":
+            return self.instance.offers_express_checkout
+        return super().get_initial_for_field(field, field_name)
+
     def clean_password(self):
         return self.cleaned_data["password"] or self.instance.password
 
@@ -115,7 +136,11 @@ class PayflowAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
         account_type = cleaned.get("account_type")
         if account_type:
             offered = CARDS_BY_ACCOUNT_TYPE[self.instance.kind].get(account_type, ())
-            refused = [c for c in cleaned.get("cards", []) if c not in offered]
+            posted = cleaned.get("cards", [])
+            refused = [c for c in posted if c not in offered]
+            # Saved cards this account type does not show stay saved (see the class).
+            hidden = [c for c in self.instance.cards if c not in offered and c not in posted]
+            cleaned["cards"] = [*posted, *hidden]
             if refused:
                 self.add_error(
                     "cards",
@@ -133,6 +158,11 @@ class PayflowAccountForm(ProviderFormMixin, TextInputsForm, forms.ModelForm):
                     "express_checkout",
                     _("Express Checkout is offered only with the Payflow Pro account type."),
                 )
+            elif (
+                "express_checkout" in self.fields
+                and (self.instance.kind, account_type) not in EXPRESS_CHECKOUT_OPTION
+            ):
+                cleaned["express_checkout"] = self.instance.express_checkout  # hidden: kept
         return cleaned
 
 

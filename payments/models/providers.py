@@ -119,6 +119,8 @@ class PayflowAccount(models.Model):
     account_type = models.CharField(
         _("Account type"), max_length=40, choices=AccountType.choices, blank=True
     )
+    # Ticked cards of every account type: the active type's are ``cards_on_offer``, the others
+    # are kept for when that type is chosen again.
     cards = models.JSONField(_("Cards accepted"), default=list, blank=True)
     express_checkout = models.BooleanField(_("Express Checkout"), default=False)
     currency = models.CharField(_("Currency"), max_length=3, blank=True)
@@ -150,11 +152,16 @@ class PayflowAccount(models.Model):
         return tuple(card for card in self.offered_cards if card in self.cards)
 
     @property
+    def offers_express_checkout(self) -> bool:
+        """The Express Checkout option is ticked and the account type offers it."""
+        return self.express_checkout and (self.kind, self.account_type) in EXPRESS_CHECKOUT_OPTION
+
+    @property
     def offers_paypal_button(self) -> bool:
         """Website Payments Pro account types pay on PayPal; Payflow Pro with the option too."""
         if self.account_type == AccountType.WEBSITE_PAYMENTS_PRO:
             return True
-        return self.express_checkout and (self.kind, self.account_type) in EXPRESS_CHECKOUT_OPTION
+        return self.offers_express_checkout
 
     @property
     def partner_value(self) -> str:
@@ -170,7 +177,7 @@ class PayflowAccount(models.Model):
         ]
         if missing:
             reasons.append(gettext("Missing: %(fields)s.") % {"fields": ", ".join(missing)})
-        if self.shows_cards and not self.cards:
+        if self.shows_cards and not self.cards_on_offer:
             reasons.append(gettext("Tick at least one card type."))
         return reasons
 

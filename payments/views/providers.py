@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from .. import providers
+from ..connection_check import check_connection
 from ..forms.providers import FORM_BY_MODEL
 from ..gateways.base import GatewayError
 from ..models import ProviderKind
@@ -56,7 +58,8 @@ class ProviderMixin(EcommerceMixin):
 
 
 class ProviderFormView(ProviderMixin, FormView):
-    """The provider's own form; Update saves it and makes it the active provider."""
+    """The provider's own form; Update saves its settings and leaves the active provider as it
+    is (choosing the provider of the payment page is ``UseProviderView``)."""
 
     template_name = "payments/providers/form.html"
     section = "provider"
@@ -72,6 +75,8 @@ class ProviderFormView(ProviderMixin, FormView):
     def form_valid(self, form):
         providers.save_provider(form, self.site, self.request.user)
         messages.success(self.request, _("Your changes have been saved."))
+        if self.commerce.provider != self.account.kind:
+            messages.info(self.request, not_in_use_message(self.commerce))
         return redirect(self.provider_url())
 
     def get_context_data(self, **kwargs):
@@ -79,6 +84,60 @@ class ProviderFormView(ProviderMixin, FormView):
         context["account"] = self.account
         context["is_express_checkout"] = self.account.uses_api_permission
         context["is_active"] = self.commerce.provider == self.account.kind
+        context["active_label"] = self.commerce.get_provider_display()
+        return context
+
+
+def not_in_use_message(commerce) -> str:
+    """Said after saving a provider that is not the one attendees pay with."""
+    if commerce.provider:
+        return _(
+            "Attendees still pay with %(active)s. To switch, choose “Use this provider for "
+            "payments”."
+        ) % {"active": commerce.get_provider_display()}
+    return _(
+        "No provider is in use yet: attendees cannot pay. When the settings are ready, choose "
+        "“Use this provider for payments”."
+    )
+
+
+class UseProviderView(ProviderMixin, TemplateView):
+    """*Use this provider for payments*: GET shows what attendees will see with this provider
+    and asks for confirmation; POST makes it the active provider (recorded in the History).
+
+    Refused (nothing changes) for a provider never saved, and in Production for an incomplete
+    one; a provider already active goes back to its form.
+    """
+
+    template_name = "payments/providers/use.html"
+    section = "provider"
+
+    def get(self, request, *args, **kwargs):
+        if self.commerce.provider == self.account.kind:
+            messages.info(request, _("Attendees already pay with this provider."))
+            return redirect(self.provider_url())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        refusals = providers.activation_refusals(self.account, self.commerce)
+        if refusals:
+            return self.render_to_response(self.get_context_data())
+        providers.use_provider(self.site, self.account, request.user)
+        messages.success(
+            request,
+            _("Attendees now pay with %(provider)s.")
+            % {"provider": self.account.get_kind_display()},
+        )
+        return redirect(self.provider_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            account=self.account,
+            attendees=providers.attendee_view(self.account, self.commerce),
+            refusals=providers.activation_refusals(self.account, self.commerce),
+            active_label=self.commerce.get_provider_display(),
+        )
         return context
 
 
@@ -91,12 +150,17 @@ class TestConnectionView(ProviderMixin, View):
         if self.account.pk is None:
             messages.error(request, _("Save the settings before testing them."))
             return redirect(self.provider_url())
-        check = providers.check_connection(self.account, self.commerce.mode)
+        check = check_connection(self.account, self.commerce.mode)
         level = messages.SUCCESS if check.ok else messages.ERROR
-        verdict = _("Connection works.") if check.ok else _("Connection failed.")
-        messages.add_message(
-            request, level, f"{verdict} PayPal: RESULT={check.code} — {check.message}"
+        # Escaped by format_html; the messages framework keeps it marked safe.
+        text = format_html(
+            '{} <details class="small mt-1"><summary>{}</summary>'
+            '<code class="text-reset">{}</code></details>',
+            check.summary,
+            _("PayPal's answer"),
+            check.answer,
         )
+        messages.add_message(request, level, text)
         return redirect(self.provider_url())
 
 

@@ -11,6 +11,7 @@ from sites.history import save_form_with_revision
 from sites.models import Service
 from sites.scoping import SiteServiceMixin
 
+from .. import providers
 from ..forms.settings import BusinessInfoForm, ModeForm, PaymentPageForm, ServicesForm
 from ..models import CommerceSettings
 from ..navigation import ECOMMERCE_TABS
@@ -91,3 +92,11 @@ class PaymentPageView(SettingsFormView):
     form_class = PaymentPageForm
     area = "ecommerce.payment_page"
     section = "payment_page"
+
+    def get_context_data(self, **kwargs):
+        """The preview shows what the active provider offers, and whether it is incomplete."""
+        context = super().get_context_data(**kwargs)
+        account = providers.active_account(self.commerce)
+        if account is not None and account.pk is not None:
+            context["attendees"] = providers.attendee_view(account, self.commerce)
+        return context

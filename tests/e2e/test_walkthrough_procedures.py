@@ -81,7 +81,13 @@ LABELS = {
         "permission_granted_on": "Permission granted on",
         "active": "Active",
         "test_connection": "Test connection",
-        "connection_works": "Connection works.",
+        "connection_works": "PayPal accepted these credentials (test servers).",
+        "paypal_answer": "PayPal's answer",
+        "use_provider": "Use this provider for payments",
+        "use_heading": "Use {provider} for payments?",
+        "now_pays": "Attendees now pay with {provider}.",
+        "pays_here": "Attendees pay with this provider.",
+        "incomplete": "The payment page uses {provider}, whose settings are incomplete",
         "promo_tab": "Promotional codes",
         "create_heading": "Create promotional codes",
         "promo_for": "Promo codes for",
@@ -179,7 +185,13 @@ LABELS = {
         "permission_granted_on": "Permission accordée le",
         "active": "Actif",
         "test_connection": "Tester la connexion",
-        "connection_works": "La connexion fonctionne.",
+        "connection_works": "PayPal a accepté ces identifiants (serveurs de test).",
+        "paypal_answer": "Réponse de PayPal",
+        "use_provider": "Utiliser ce fournisseur pour les paiements",
+        "use_heading": "Utiliser {provider} pour les paiements ?",
+        "now_pays": "Les participants paient désormais avec {provider}.",
+        "pays_here": "Les participants paient avec ce fournisseur.",
+        "incomplete": "La page de paiement utilise {provider}, dont les réglages sont incomplets",
         "promo_tab": "Codes promotionnels",
         "create_heading": "Créer des codes promotionnels",
         "promo_for": "Codes promotionnels pour",
@@ -306,6 +318,20 @@ def configure_provider(page: Page, t: dict, provider: str) -> None:
     expect(page.get_by_role("heading", level=2, name=t[provider])).to_be_visible()
 
 
+def use_provider(page: Page, t: dict, provider: str) -> None:
+    """ "Use this provider for payments" on its form, then confirm on the page that says what
+    attendees will see."""
+    name = t[provider]
+    page.get_by_role("link", name=t["use_provider"], exact=True).click()
+    heading = t["use_heading"].format(provider=name)
+    expect(page.get_by_role("heading", level=2, name=heading, exact=True)).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name=t["use_provider"], exact=True).click()
+    expect(flash(page, t["now_pays"].format(provider=name))).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=name)).to_contain_text(t["active"])
+    expect(page.get_by_text(t["pays_here"])).to_be_visible()
+
+
 def visible_cards(page: Page) -> list[str]:
     return [
         box.get_attribute("value")
@@ -391,11 +417,19 @@ def test_02_test_mode_then_back_to_production_once_complete(admin_in, t, site, p
     field(page, t["password"]).fill("pilot-pass-1")
     update(page, t)  # Test mode takes an incomplete provider
     expect(flash(page, t["saved"])).to_be_visible()
+    assert CommerceSettings.for_site(site).provider == ""  # saved, not chosen
+    use_provider(page, t, "payflow_pro")
 
-    # No card ticked yet: Production is still refused, and says why.
+    # No card ticked yet: every tab says the provider in use is incomplete; Production is
+    # still refused, and says why.
+    incomplete = page.locator("[data-incomplete-provider]")
+    expect(incomplete).to_contain_text(t["incomplete"].format(provider=t["payflow_pro"]))
+    expect(incomplete).to_contain_text(t["no_card"])
     open_tab(page, t["mode_tab"])
+    expect(incomplete).to_contain_text(t["no_card"])
     no_card = f"{t['payflow_pro']}: {t['no_card']}"
-    expect(page.locator("main .alert-warning")).to_contain_text(no_card)
+    before = page.locator("main .alert-warning").filter(has_text=t["before_production"])
+    expect(before).to_contain_text(no_card)
     page.get_by_label(t["production"], exact=True).check()
     update(page, t)
     expect(page.locator("main form[method=post]")).to_contain_text(no_card)
@@ -407,6 +441,7 @@ def test_02_test_mode_then_back_to_production_once_complete(admin_in, t, site, p
     page.get_by_label("Visa", exact=True).check()
     update(page, t)
     expect(flash(page, t["saved"])).to_be_visible()
+    expect(incomplete).to_have_count(0)
 
     open_tab(page, t["mode_tab"])
     expect(page.get_by_text(t["before_production"])).to_have_count(0)
@@ -449,7 +484,7 @@ def test_03_payflow_pro_account_types_and_cards(admin_in, t, site, paypal_sandbo
     field(page, t["password"]).fill("pilot-pass-1")
     update(page, t)  # 4
     expect(flash(page, t["saved"])).to_be_visible()
-    expect(page.get_by_role("heading", level=2, name=t["payflow_pro"])).to_contain_text(t["active"])
+    use_provider(page, t, "payflow_pro")
     # What the form shows again: the choices, never the password.
     expect(account_type).to_have_value("payflow_pro")
     expect(page.get_by_label("Visa", exact=True)).to_be_checked()
@@ -466,17 +501,29 @@ def test_03_payflow_pro_account_types_and_cards(admin_in, t, site, paypal_sandbo
 
     # The simulator knows this account: Test connection says so.
     page.get_by_role("button", name=t["test_connection"]).click()
-    expect(flash(page, t["connection_works"])).to_be_visible()
+    result = flash(page, t["connection_works"])
+    expect(result).to_be_visible()
+    expect(result.locator("details summary")).to_have_text(t["paypal_answer"])
+    expect(result.locator("details code")).to_be_hidden()  # PayPal's own words, on demand
+    result.locator("details summary").click()
+    expect(result.locator("details code")).to_have_text(
+        "RESULT=19 — Original transaction ID not found"
+    )
 
-    # A card of a richer account type is dropped when a poorer type is chosen and saved.
+    # A card of a richer account type is not offered once a poorer type is chosen and saved;
+    # the hidden choices are kept for when that type comes back.
     account_type.select_option(label=t["type_pro_payflow_edition"])
     expect(page.get_by_label("Diners Club")).to_be_hidden()
     update(page, t)
     expect(flash(page, t["saved"])).to_be_visible()
     account.refresh_from_db()
     assert account.account_type == "payments_pro_payflow_edition"
-    assert account.cards == ["visa"] and not account.express_checkout
+    assert account.cards_on_offer == ("visa",) and not account.offers_paypal_button
     assert account.password == "pilot-pass-1"  # an empty password field keeps the saved one
+    expect(page.get_by_label("Visa", exact=True)).to_be_checked()
+    account_type.select_option(label=t["type_payflow_pro"])
+    expect(page.get_by_label("Diners Club")).to_be_checked()
+    expect(field(page, t["express_checkout"])).to_be_checked()
 
 
 # --- PayPal Express Checkout (Canada) ------------------------------------------------------
@@ -491,6 +538,7 @@ def test_04_express_checkout_canada(admin_in, t, site, paypal_sandbox):
     field(page, t["paypal_email"]).fill("ventes@acme.example.ca")
     update(page, t)  # 4
     expect(flash(page, t["saved"])).to_be_visible()
+    use_provider(page, t, "ec_ca")
     # The permission is still to grant (Express Checkout US below goes through it).
     expect(page.locator("#permission-status")).to_have_text(t["not_granted"])
     expect(page.get_by_role("button", name=t["grant"])).to_be_visible()
@@ -516,6 +564,7 @@ def test_05_express_checkout_us_with_api_permission(admin_in, t, site, paypal_sa
     field(page, t["paypal_email"]).fill("merchant@acme.example")
     update(page, t)  # 4
     expect(flash(page, t["saved"])).to_be_visible()
+    use_provider(page, t, "ec_us")
 
     # "Accorder la permission API à Webex": follow the link and PayPal's instructions.
     page.get_by_role("button", name=t["grant"]).click()
@@ -558,6 +607,7 @@ def test_06_website_payments_pro_gb(admin_in, t, site, paypal_sandbox):
     field(page, t["password"]).fill("pilot-pass-uk")
     update(page, t)  # 4
     expect(flash(page, t["saved"])).to_be_visible()
+    use_provider(page, t, "wpp_gb")
     expect(page.get_by_label(t["visa_debit_electron"])).to_be_checked()
     expect(page.get_by_label("MasterCard")).to_be_checked()
 

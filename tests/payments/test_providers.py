@@ -1,5 +1,6 @@
 """Payment provider configuration: the four providers, secrets, production guard, PayPal calls."""
 
+import json
 import logging
 
 import pytest
@@ -17,6 +18,17 @@ SECRET = "s3cr3t-Pa55word!"
 
 def form_url(site, kind, service="events"):
     return reverse("provider-form", args=[site.slug, service, kind])
+
+
+def use_url(site, kind, service="events"):
+    return reverse("provider-use", args=[site.slug, service, kind])
+
+
+def use(client, site, kind):
+    """Confirm "Use this provider for payments" (the POST of the confirmation page)."""
+    response = client.post(use_url(site, kind))
+    assert response.status_code == 302, response.content.decode()
+    return response
 
 
 def payflow_data(**overrides):
@@ -50,13 +62,13 @@ def test_provider_list_shows_the_four_providers_and_configure_goes_to_the_form(a
     assert response["Location"] == form_url(site, "express_checkout_ca")
 
 
-def test_valid_payflow_pro_save_makes_it_active_and_records_password_as_changed(admin_client, site):
+def test_valid_payflow_pro_save_records_password_as_changed(admin_client, site):
     response = admin_client.post(form_url(site, "payflow_pro"), payflow_data(password=SECRET))
     assert response.status_code == 302, response.content.decode()
     account = PayflowAccount.objects.get(site=site)
     assert account.cards == ["visa", "mastercard", "jcb"] and account.express_checkout
     assert account.password == SECRET
-    assert CommerceSettings.for_site(site).provider == "payflow_pro"
+    assert CommerceSettings.for_site(site).provider == ""  # saving is not choosing
     revision = Revision.objects.for_site(site).get(area="provider.payflow_pro")
     assert {"field": "password", "label": "Password", "secret": True} in revision.changes
     assert SECRET not in str(Revision.objects.values_list("changes", flat=True)[::1])
@@ -159,6 +171,9 @@ def test_website_payments_pro_gb_offers_its_own_cards_and_any_paypal_currency(ad
     account = PayflowAccount.objects.get(site=site, kind="website_payments_pro_gb")
     assert account.currency == "EUR"
     site.refresh_from_db()
+    assert site.currency == "USD"  # prices follow the provider attendees pay with
+    use(admin_client, site, "website_payments_pro_gb")
+    site.refresh_from_db()
     assert site.currency == "EUR"
     bad = admin_client.post(form_url(site, "website_payments_pro_gb"), {**data, "cards": ["amex"]})
     assert "cards" in bad.context["form"].errors
@@ -195,9 +210,12 @@ def test_settings_of_other_providers_are_kept_when_switching(admin_client, site)
     admin_client.post(
         form_url(site, "express_checkout_us"), {"paypal_email": "m@acme.example", "currency": "USD"}
     )
+    use(admin_client, site, "express_checkout_us")
     assert CommerceSettings.for_site(site).provider == "express_checkout_us"
     assert PayflowAccount.objects.get(site=site).password == SECRET
     admin_client.post(form_url(site, "payflow_pro"), payflow_data(password=""))
+    assert CommerceSettings.for_site(site).provider == "express_checkout_us"
+    use(admin_client, site, "payflow_pro")
     assert CommerceSettings.for_site(site).provider == "payflow_pro"
 
 
@@ -213,6 +231,7 @@ def test_production_is_refused_while_the_active_provider_is_incomplete(admin_cli
     admin_client.post(
         form_url(site, "express_checkout_us"), {"paypal_email": "m@acme.example", "currency": "USD"}
     )
+    use(admin_client, site, "express_checkout_us")
     response = admin_client.post(
         reverse("ecommerce-mode", args=[site.slug, "events"]), {"mode": "production"}
     )
@@ -223,6 +242,7 @@ def test_production_is_refused_while_the_active_provider_is_incomplete(admin_cli
 def test_production_is_accepted_once_payflow_is_complete(admin_client, site):
     enable_everything(site)
     admin_client.post(form_url(site, "payflow_pro"), payflow_data())
+    use(admin_client, site, "payflow_pro")
     response = admin_client.post(
         reverse("ecommerce-mode", args=[site.slug, "events"]), {"mode": "production"}
     )
@@ -233,6 +253,7 @@ def test_production_is_accepted_once_payflow_is_complete(admin_client, site):
 def test_in_production_an_incomplete_provider_form_is_refused(admin_client, site):
     enable_everything(site)
     admin_client.post(form_url(site, "payflow_pro"), payflow_data())
+    use(admin_client, site, "payflow_pro")
     CommerceSettings.objects.filter(site=site).update(mode="production")
     response = admin_client.post(
         form_url(site, "payflow_pro"), payflow_data(cards=[], express_checkout=None)
@@ -273,17 +294,320 @@ def test_unknown_provider_kind_is_404(admin_client, site):
     assert admin_client.get(form_url(site, "stripe")).status_code == 404
 
 
+# --- Choosing the provider of the payment page is its own act ------------------------------
+
+
+def gb_data(**overrides):
+    data = payflow_data(
+        partner="PayPalUK",
+        vendor="globexuk",
+        user="globexuk",
+        account_type="wpp_payflow_edition",
+        cards=["visa_debit_electron", "mastercard"],
+        express_checkout=None,
+        currency="GBP",
+    )
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_saving_an_incomplete_provider_keeps_the_active_one(admin_client, site):
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data())
+    use(admin_client, site, "payflow_pro")
+    incomplete = gb_data(vendor="", user="", password="", cards=[])
+    response = admin_client.post(form_url(site, "website_payments_pro_gb"), incomplete, follow=True)
+    body = response.content.decode()
+    assert "Your changes have been saved." in body
+    assert "Attendees still pay with PayPal Payflow Pro." in body
+    assert "Not in use: attendees pay with PayPal Payflow Pro." in body
+    assert CommerceSettings.for_site(site).provider == "payflow_pro"
+    site.refresh_from_db()
+    assert site.currency == "USD"
+    assert (
+        not Revision.objects.for_site(site)
+        .filter(area="ecommerce.provider")
+        .exclude(changes__0__new="payflow_pro")
+    )
+
+
+def test_the_confirmation_says_what_attendees_will_see(admin_client, site):
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data(cards=["visa", "jcb"]))
+    page = admin_client.get(use_url(site, "payflow_pro")).content.decode()
+    assert "Use PayPal Payflow Pro for payments?" in page
+    assert "No provider is in use now: attendees cannot pay." in page
+    assert "Card payment with Visa, JCB" in page
+    assert "The “Pay with PayPal” button" in page
+    assert "Prices in USD" in page
+    assert "Test mode: payments go to PayPal's test servers; no real money moves." in page
+    assert CommerceSettings.for_site(site).provider == ""  # GET changes nothing
+
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data(currency="EUR"))
+    admin_client.cookies["django_language"] = "fr"
+    use(admin_client, site, "payflow_pro")
+    french = admin_client.get(use_url(site, "website_payments_pro_gb")).content.decode()
+    assert "Utiliser PayPal Website Payments Pro (Royaume-Uni) pour les paiements ?" in french
+    assert "Les participants paient avec PayPal Payflow Pro actuellement." in french
+    assert "Paiement par carte avec Visa/Débit/Electron, MasterCard" in french
+    assert "Pas de bouton PayPal" in french
+    assert "Prix en EUR (aujourd'hui : USD)" in french
+    assert "Mode test" in french
+
+
+def test_using_a_provider_switches_records_it_and_sets_the_currency(admin_client, site):
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data())
+    use(admin_client, site, "payflow_pro")
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data(currency="EUR"))
+    response = admin_client.post(use_url(site, "website_payments_pro_gb"), follow=True)
+    assert "Attendees now pay with PayPal Website Payments Pro (GB)." in response.content.decode()
+    assert CommerceSettings.for_site(site).provider == "website_payments_pro_gb"
+    site.refresh_from_db()
+    assert site.currency == "EUR"
+    switches = Revision.objects.for_site(site).filter(area="ecommerce.provider").order_by("pk")
+    assert [(r.changes[0]["old"], r.changes[0]["new"]) for r in switches] == [
+        ("", "payflow_pro"),
+        ("payflow_pro", "website_payments_pro_gb"),
+    ]
+    assert switches.last().actor.username == "alice"
+    # Already the provider of the payment page: the confirmation page sends back to the form.
+    again = admin_client.get(use_url(site, "website_payments_pro_gb"))
+    assert again["Location"] == form_url(site, "website_payments_pro_gb")
+    assert switches.count() == 2
+
+
+def test_a_provider_never_saved_cannot_be_used(admin_client, site):
+    page = admin_client.get(use_url(site, "express_checkout_ca")).content.decode()
+    assert "Save the settings of this provider before using it for payments." in page
+    assert 'method="post"' not in page.split("<main", 1)[1]  # nothing to confirm
+    response = admin_client.post(use_url(site, "express_checkout_ca"))
+    assert response.status_code == 200
+    assert CommerceSettings.for_site(site).provider == ""
+    assert not ExpressCheckoutAccount.objects.exists()
+
+
+def test_in_production_an_incomplete_provider_cannot_be_used(admin_client, site):
+    enable_everything(site)
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data())
+    use(admin_client, site, "payflow_pro")
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data(cards=[]))
+    CommerceSettings.objects.filter(site=site).update(mode="production")
+    page = admin_client.get(use_url(site, "website_payments_pro_gb")).content.decode()
+    assert "This provider cannot be used for payments yet:" in page
+    assert "Tick at least one card type." in page
+    response = admin_client.post(use_url(site, "website_payments_pro_gb"))
+    assert (
+        response.status_code == 200 and "Tick at least one card type." in response.content.decode()
+    )
+    assert CommerceSettings.for_site(site).provider == "payflow_pro"
+
+
+def test_in_test_mode_an_incomplete_provider_can_be_used_with_a_warning(admin_client, site):
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data(password="", cards=[]))
+    page = admin_client.get(use_url(site, "website_payments_pro_gb")).content.decode()
+    assert "These settings are incomplete; attendees may not be able to pay" in page
+    assert "Missing: Password." in page and "Tick at least one card type." in page
+    use(admin_client, site, "website_payments_pro_gb")
+    assert CommerceSettings.for_site(site).provider == "website_payments_pro_gb"
+
+
+ECOMMERCE_PAGES = [
+    "ecommerce-enable",
+    "ecommerce-mode",
+    "provider-list",
+    "ecommerce-business",
+    "ecommerce-payment-page",
+    "promocode-create",
+    "promocode-report",
+]
+
+
+def test_an_incomplete_active_provider_is_announced_on_every_ecommerce_tab(admin_client, site):
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data(password="", cards=[]))
+    use(admin_client, site, "website_payments_pro_gb")
+    urls = [reverse(name, args=[site.slug, "training"]) for name in ECOMMERCE_PAGES]
+    urls.append(form_url(site, "payflow_pro", "training"))
+    for url in urls:
+        body = admin_client.get(url).content.decode()
+        warning = body.split("data-incomplete-provider", 1)[1].split("</div>", 1)[0]
+        assert "PayPal Website Payments Pro (GB), whose settings are incomplete" in warning, url
+        assert "Missing: Password." in warning and "Tick at least one card type." in warning
+        assert form_url(site, "website_payments_pro_gb", "training") in warning
+    preview = admin_client.get(reverse("ecommerce-payment-page", args=[site.slug, "events"]))
+    assert "data-preview-incomplete" in preview.content.decode()
+    french = admin_client.get(urls[0], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "La page de paiement utilise PayPal Website Payments Pro (Royaume-Uni)" in french
+
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data())
+    for url in urls:
+        assert "data-incomplete-provider" not in admin_client.get(url).content.decode(), url
+    preview = admin_client.get(reverse("ecommerce-payment-page", args=[site.slug, "events"]))
+    assert "data-preview-incomplete" not in preview.content.decode()
+    assert "Visa/Debit/Electron, MasterCard" in preview.content.decode()
+
+
+# --- Card choices the administrator did not see are kept ---------------------------------
+
+
+def shown_ticked(client, site, kind) -> list[str]:
+    """The card boxes the form shows ticked."""
+    return client.get(form_url(site, kind)).context["form"]["cards"].value()
+
+
+def test_an_account_type_without_cards_keeps_the_saved_cards(admin_client, site):
+    kind = "website_payments_pro_gb"
+    admin_client.post(form_url(site, kind), gb_data())
+    response = admin_client.post(
+        form_url(site, kind), gb_data(account_type="website_payments_pro", cards=[], password="")
+    )
+    assert response.status_code == 302
+    account = PayflowAccount.objects.get(site=site, kind=kind)
+    assert account.account_type == "website_payments_pro"
+    assert account.cards == ["visa_debit_electron", "mastercard"]  # not silently cleared
+    assert account.cards_on_offer == () and account.offers_paypal_button
+    latest = Revision.objects.for_site(site).filter(area=f"provider.{kind}").first()
+    assert [c["field"] for c in latest.changes] == ["account_type"]
+    assert shown_ticked(admin_client, site, kind) == []
+    # Choosing the Payflow edition again: the cards are back, shown and taken.
+    admin_client.post(form_url(site, kind), gb_data(password="", cards=["mastercard"]))
+    account.refresh_from_db()
+    assert account.cards == ["mastercard"]  # the type's boxes were shown: what is ticked counts
+
+
+def test_a_poorer_account_type_keeps_the_cards_and_option_it_hides(admin_client, site):
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data(cards=["visa", "diners", "jcb"]))
+    admin_client.post(
+        form_url(site, "payflow_pro"),
+        payflow_data(
+            account_type="payments_pro_payflow_edition", cards=["visa"], express_checkout=None
+        ),
+    )
+    account = PayflowAccount.objects.get(site=site)
+    assert account.cards_on_offer == ("visa",) and not account.offers_paypal_button
+    assert sorted(account.cards) == ["diners", "jcb", "visa"] and account.express_checkout
+    form = admin_client.get(form_url(site, "payflow_pro")).context["form"]
+    assert form["cards"].value() == ["visa"] and not form["express_checkout"].value()
+    widget = form.fields["account_type"].widget.attrs
+    assert sorted(json.loads(widget["data-saved-cards"])) == ["diners", "jcb", "visa"]
+    assert json.loads(widget["data-saved-express-checkout"]) is True
+    # Unticking the one card shown removes it, and only it.
+    admin_client.post(
+        form_url(site, "payflow_pro"),
+        payflow_data(account_type="payments_pro_payflow_edition", cards=[], express_checkout=None),
+    )
+    account.refresh_from_db()
+    assert sorted(account.cards) == ["diners", "jcb"] and account.cards_on_offer == ()
+    assert "Tick at least one card type." in account.blockers()
+    # Back to Payflow Pro: its cards and the Express Checkout option show again.
+    form = admin_client.get(form_url(site, "payflow_pro")).context["form"]
+    assert form["cards"].value() == []  # the saved type is still the Payflow edition
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data(cards=["diners", "jcb"]))
+    account.refresh_from_db()
+    assert account.cards_on_offer == ("diners", "jcb") and account.offers_paypal_button
+
+
+# --- The password field says only what is true ------------------------------------------
+
+
+def test_the_password_help_mentions_a_saved_password_only_when_there_is_one(admin_client, site):
+    fresh = admin_client.get(form_url(site, "website_payments_pro_gb")).content.decode()
+    assert "Leave empty to keep" not in fresh and "A password is saved" not in fresh
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data(password=""))
+    saved_without = admin_client.get(form_url(site, "website_payments_pro_gb")).content.decode()
+    assert "Leave empty to keep" not in saved_without
+    admin_client.post(form_url(site, "website_payments_pro_gb"), gb_data(password=SECRET))
+    saved = admin_client.get(form_url(site, "website_payments_pro_gb")).content.decode()
+    assert "A password is saved. Leave empty to keep it" in saved
+    french = admin_client.get(
+        form_url(site, "website_payments_pro_gb"), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Un mot de passe est enregistré" in french
+
+
 # --- Against the PayPal simulator -------------------------------------------------------
 
 
-def test_test_connection_reports_paypals_answer(admin_client, site, paypal_sandbox):
+def test_connection(client, site, kind="payflow_pro", language="en"):
+    """Press *Test connection*; the page it lands on, in ``language``."""
+    url = reverse("provider-test-connection", args=[site.slug, "events", kind])
+    client.cookies["django_language"] = language
+    return client.post(url, follow=True).content.decode()
+
+
+def test_test_connection_says_paypal_accepted_the_credentials(admin_client, site, paypal_sandbox):
     admin_client.post(form_url(site, "payflow_pro"), payflow_data())
-    url = reverse("provider-test-connection", args=[site.slug, "events", "payflow_pro"])
-    page = admin_client.post(url, follow=True).content.decode()
-    assert "Connection works." in page and "RESULT=19" in page
-    admin_client.post(form_url(site, "payflow_pro"), payflow_data(password="wrong"))
-    page = admin_client.post(url, follow=True).content.decode()
-    assert "Connection failed." in page and "RESULT=1 " in page
+    page = test_connection(admin_client, site)
+    assert "PayPal accepted these credentials (test servers)." in page
+    details = page.split("<details", 1)[1].split("</details>", 1)[0]
+    assert "PayPal&#x27;s answer" in details
+    assert "RESULT=19 — Original transaction ID not found" in details
+    assert "RESULT=19" not in page.split("<details", 1)[0]
+    french = test_connection(admin_client, site, language="fr")
+    assert "PayPal a accepté ces identifiants (serveurs de test)." in french
+    assert "Réponse de PayPal" in french and "RESULT=19" in french
+    CommerceSettings.objects.filter(site=site).update(mode="production")
+    assert "PayPal accepted these credentials (live servers)." in test_connection(
+        admin_client, site
+    )
+
+
+@pytest.mark.parametrize(
+    "overrides, english, french, raw",
+    [
+        (
+            {"password": "wrong"},
+            "PayPal refused the user name or password (user authentication failed).",
+            "PayPal a refusé le nom d&#x27;utilisateur ou le mot de passe",
+            "RESULT=1 — User authentication failed",
+        ),
+        (
+            {"vendor": "nobody", "user": "nobody"},
+            "does not know this Merchant/Vendor login ID with this Partner ID",
+            "PayPal ne connaît pas cet ID de connexion du commerçant/fournisseur",
+            "RESULT=26 — Invalid vendor account",
+        ),
+        (
+            {"partner": "Verisign"},
+            "The usual Partner ID for this provider is PayPal.",
+            "L&#x27;identifiant du partenaire habituel de ce fournisseur est PayPal.",
+            "RESULT=26 — Invalid vendor account: unknown PARTNER or VENDOR",
+        ),
+    ],
+)
+def test_test_connection_names_the_reason_of_a_refusal(
+    admin_client, site, paypal_sandbox, overrides, english, french, raw
+):
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data(**overrides))
+    page = test_connection(admin_client, site)
+    assert "PayPal refused these settings (test servers): " in page and english in page
+    assert raw in page.split("<details", 1)[1]
+    page = test_connection(admin_client, site, language="fr")
+    assert "PayPal a refusé ces réglages (serveurs de test) : " in page and french in page
+    assert "Original" not in page and raw in page  # PayPal's own words only in the details
+
+
+def test_test_connection_says_when_paypal_cannot_be_reached(admin_client, site, settings):
+    import socket
+
+    with socket.socket() as unused:  # a port nobody listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings.PAYPAL_PAYFLOW_TEST_URL = f"http://127.0.0.1:{port}/"
+    admin_client.post(form_url(site, "payflow_pro"), payflow_data())
+    page = test_connection(admin_client, site)
+    assert "PayPal could not be reached (test servers). Try again in a moment." in page
+    assert "Payflow could not be reached" in page.split("<details", 1)[1]
+    french = test_connection(admin_client, site, language="fr")
+    assert "PayPal est injoignable (serveurs de test)" in french
+
+
+def test_test_connection_of_express_checkout_asks_for_the_permission(
+    admin_client, site, paypal_sandbox
+):
+    kind = "express_checkout_us"
+    admin_client.post(form_url(site, kind), {"paypal_email": "m@acme.example", "currency": "USD"})
+    page = test_connection(admin_client, site, kind)
+    assert "PayPal answered, but the API permission is not granted yet (test servers)" in page
+    french = test_connection(admin_client, site, kind, language="fr")
+    assert "la permission API n&#x27;est pas encore accordée (serveurs de test)" in french
 
 
 def grant(admin_client, site, paypal_sandbox, decision):

@@ -81,6 +81,8 @@ def make_code(site, code: str, expires_on: date, **fields) -> PromoCode:
 
 def test_choices_are_stored_as_values_and_shown_by_name(admin_client, site):
     save_gb_provider(admin_client, site)
+    use = reverse("provider-use", args=[site.slug, "events", "website_payments_pro_gb"])
+    assert admin_client.post(use).status_code == 302  # the switch is its own entry
     revision = Revision.objects.get(site=site, area="provider.website_payments_pro_gb")
     changes = {c["field"]: c for c in revision.changes}
     assert changes["account_type"]["new"] == "wpp_payflow_edition"
