@@ -13,10 +13,9 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import connections
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from payments.gateways.base import CardDetails
@@ -25,7 +24,7 @@ from payments.models import CommerceSettings, PayflowAccount, Payment
 from payments.sandbox.server import SandboxServer
 from sites.models import Session, Site
 
-from .harness import Result, median_of
+from .harness import Result, probe, sample_each, spreads
 
 SITE_SLUG = "bench-pay"
 CARD = CardDetails("4111111111111111", 12, 2039, "123", "Bench Buyer", "10001")
@@ -93,14 +92,18 @@ def run(log: Callable[[str], None]) -> list[Result]:
 def _bench_get(session: Session) -> Result:
     client = Client()
     url = reverse("payment-page", args=[SITE_SLUG, session.pk])
-    client.get(url)
-    with CaptureQueriesContext(connections["default"]) as queries:
-        assert client.get(url).status_code == 200
-    ours = median_of(lambda: client.get(url), runs=25)
+    response, queries = probe(client, url)
+    assert response.status_code == 200, response.status_code
     request = RequestFactory().get("/")
-    floor = median_of(lambda: floor_view(request, session.pk), runs=25)
+    times = sample_each(
+        {"ours": lambda: client.get(url), "floor": lambda: floor_view(request, session.pk)}, 25
+    )
     return Result(
-        "Payment page GET", ours, floor, "≤ 50 ms", f"{len(queries)} queries; floor: bare view"
+        "Payment page GET",
+        times["ours"].median,
+        times["floor"].median,
+        "≤ 50 ms",
+        f"{queries} queries; floor: bare view; {spreads(times)}",
     )
 
 
@@ -125,15 +128,18 @@ def _bench_post(session: Session, base: str) -> Result:
         assert response.status_code == 302, response.status_code
 
     pay()
-    ours = median_of(pay, runs=15)
     gateway = PayflowClient(base + "/", "PayPal", "acmedemo", "acmedemo", "pilot-pass-1")
-    floor = median_of(
-        lambda: gateway.sale(CARD, Decimal("10.00"), "USD", uuid.uuid4().hex), runs=15
+    times = sample_each(
+        {
+            "ours": pay,
+            "floor": lambda: gateway.sale(CARD, Decimal("10.00"), "USD", uuid.uuid4().hex),
+        },
+        15,
     )
     return Result(
         "Payment page POST, card sale to the simulator",
-        ours,
-        floor,
+        times["ours"].median,
+        times["floor"].median,
         "",
-        "floor: the Payflow sale by the client alone",
+        f"floor: the Payflow sale by the client alone; {spreads(times)}",
     )

@@ -28,24 +28,33 @@ def extend_expiry(site: Site, codes: QuerySet, until: date, actor) -> ExtendResu
     """Set the expiration date of the selected codes to ``until`` (one UPDATE).
 
     Deleted codes are skipped and counted; expired codes become active again (``until`` is
-    never in the past). One revision records the action.
+    never in the past). Codes already active until ``until`` count as extended but are not
+    rewritten (an UPDATE writes a new row version even when nothing changes). One revision
+    records the action.
     """
     if until < site.today():
         raise ValueError("cannot extend into the past")
     codes = codes.for_site(site).order_by()
+    live = ~Q(status=Status.DELETED)
     with transaction.atomic():
         counts = codes.aggregate(
             deleted=Count("pk", filter=Q(status=Status.DELETED)),
             expired=Count("pk", filter=Q(status=Status.EXPIRED)),
-            first=Min("expires_on", filter=~Q(status=Status.DELETED)),
-            last=Max("expires_on", filter=~Q(status=Status.DELETED)),
+            unchanged=Count("pk", filter=live & Q(expires_on=until) & ~Q(status=Status.EXPIRED)),
+            first=Min("expires_on", filter=live),
+            last=Max("expires_on", filter=live),
         )
-        extended = codes.exclude(status=Status.DELETED).update(
-            expires_on=until,
-            status=Case(
-                When(status=Status.EXPIRED, then=Value(Status.ACTIVE)), default=F("status")
-            ),
+        changed = (
+            codes.filter(live)
+            .exclude(Q(expires_on=until) & ~Q(status=Status.EXPIRED))
+            .update(
+                expires_on=until,
+                status=Case(
+                    When(status=Status.EXPIRED, then=Value(Status.ACTIVE)), default=F("status")
+                ),
+            )
         )
+        extended = changed + counts["unchanged"]
         result = ExtendResult(extended, min(counts["expired"], extended), counts["deleted"])
         if not extended:
             return result

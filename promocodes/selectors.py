@@ -160,6 +160,10 @@ def filtered_codes(site: Site, filters: ReportFilters) -> QuerySet[PromoCode]:
     if filters.created_to:
         next_day = filters.created_to + timedelta(days=1)
         codes = codes.filter(created_at__lt=_start_of_day(next_day, site))
+    if (filters.expires_from or filters.expires_to) and not filters.status:
+        # Every status, named: the range is then one index range per status of
+        # ``(site, service, status, expires_on)``.
+        codes = codes.filter(status__in=Status.values)
     if filters.expires_from:
         codes = codes.filter(expires_on__gte=filters.expires_from)
     if filters.expires_to:
