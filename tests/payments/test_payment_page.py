@@ -241,6 +241,23 @@ def test_express_checkout_cancel_returns_to_the_page(client, priced_session, pay
     assert paypal_sandbox.ledger() == []
 
 
+def test_the_page_after_a_cancel_keeps_what_the_attendee_typed(
+    client, priced_session, paypal_sandbox
+):
+    make_code(priced_session.site, max_uses=1)
+    data = form_data(client, priced_session, action="pay_paypal", promo_code="SAVE20")
+    data.update(attendee_name="Zoé Martin", attendee_email="zoe@example.org")
+    approval = client.post(page_url(priced_session), data)["Location"]
+    page = cancel_on_our_page(client, approve_on_paypal(approval, "cancel"))
+    body = page.content.decode()
+    assert 'value="Zoé Martin"' in body and 'value="zoe@example.org"' in body
+    assert 'value="SAVE20"' in body
+    assert 'name="card_number"' in body and 'name="card_number" value' not in body
+    assert "Discount" in body  # the price shown is the price with the code
+    # Another browser gets an empty form.
+    assert "zoe@example.org" not in Client().get(page_url(priced_session)).content.decode()
+
+
 def test_orders_v2_for_express_checkout_us(
     client, priced_session, paypal_sandbox, use_express_checkout_us
 ):
