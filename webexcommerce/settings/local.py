@@ -13,6 +13,8 @@ from .base import *  # noqa: F403
 from .base import FIELD_ENCRYPTION_KEYS, SECRET_KEY, env_bool
 
 DEBUG = env_bool("DEBUG", False)
+# ``load_demo`` loads its sites and logins only here, never with the production settings.
+ALLOW_DEMO_DATA = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 SECRET_KEY = SECRET_KEY or "local-demo-key-not-for-production-7f3a9c2e1b"
