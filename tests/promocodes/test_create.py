@@ -91,7 +91,7 @@ def test_the_promo_pages_keep_the_e_commerce_tabs(admin_client, site, create_url
             "promocode-report",
         )
     ]
-    assert 'aria-current="page" href="%s"' % create_url in body
+    assert f'aria-current="page" href="{create_url}"' in body
 
 
 def test_a_single_code_is_shown_on_its_confirmation(
