@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -97,7 +98,9 @@ class PaymentPageView(View):
                 "Please wait a few minutes and try again."
             )
             return self.render_page(form, price, refused=message, status=429)
-        attendee = checkout.Attendee(data["attendee_name"], data["attendee_email"])
+        attendee = checkout.Attendee(
+            data["attendee_name"], data["attendee_email"], translation.get_language()
+        )
         method = PaymentMethod.CARD if action == PAY_CARD else PaymentMethod.PAYPAL
         try:
             payment = checkout.begin(

@@ -97,6 +97,30 @@ def test_card_payment_is_approved_recorded_and_receipted(
     assert sale["amount"] in ("100.00", "100.0", 100.0)
 
 
+@pytest.mark.parametrize(
+    ("language", "subject", "amount"),
+    [("fr", "Votre reçu de Acme Events", "100,00\u00a0$"), ("en", "Your receipt from", "$100.00")],
+)
+def test_the_receipt_is_in_the_language_of_the_page_the_attendee_paid_on(
+    client,
+    priced_session,
+    paypal_sandbox,
+    eager_celery,
+    django_capture_on_commit_callbacks,
+    language,
+    subject,
+    amount,
+):
+    # The site speaks English; the attendee chose the page's language.
+    client.cookies["django_language"] = language
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page_url(priced_session), form_data(client, priced_session))
+    assert Payment.objects.get().language == language
+    [receipt] = mail.outbox
+    assert subject in receipt.subject and "Acme Events" in receipt.subject
+    assert amount in receipt.body and "help@acme.example" in receipt.body
+
+
 def test_a_declined_card_shows_the_reason_and_lets_the_attendee_retry(
     client, priced_session, paypal_sandbox
 ):
