@@ -72,3 +72,25 @@ def _register_navigation() -> None:
         nav.Link(nav.HOME, "sessions", order=10, **sessions),
         nav.Link(nav.HOME, "sessions", order=20, **transactions),
     )
+    tabs = (
+        ("enable", _("Enable e-commerce"), "ecommerce-enable"),
+        ("mode", _("Operation mode"), "ecommerce-mode"),
+        ("provider", _("Payment provider"), "provider-list"),
+        ("business", _("Business information"), "ecommerce-business"),
+        ("payment_page", _("Payment page"), "ecommerce-payment-page"),
+    )
+    for order, (key, label, url_name) in enumerate(tabs, start=1):
+        nav.register(
+            nav.Link(
+                nav.ECOMMERCE,
+                "tabs",
+                key,
+                label,
+                url_name,
+                order * 10,
+                roles=nav.ADMINS,
+                requires_provisioning=False,
+                url_args=nav.of_service,
+                active=nav.on_section(key),
+            )
+        )

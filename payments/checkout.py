@@ -101,6 +101,7 @@ def request_id(payment: Payment, step: str) -> str:
 class Attendee:
     name: str
     email: str
+    language: str = ""  # the page's language: the receipt's (blank: the site's)
 
 
 def begin(
@@ -139,6 +140,7 @@ def begin(
                 session=session,
                 attendee_name=attendee.name,
                 attendee_email=attendee.email,
+                language=attendee.language,
                 fee=price.fee,
                 discount=price.discount,
                 amount=price.amount,

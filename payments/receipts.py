@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from sites.date_display import format_datetime
+from sites.email_context import email_language, sender
 from sites.money import format_money
 
 from .models import Payment, PaymentStatus
@@ -26,14 +27,14 @@ logger = logging.getLogger(__name__)
 
 
 def render_receipt(payment: Payment) -> tuple[str, str]:
-    """Subject and plain-text body in the site's language. No card number: brand and last 4."""
+    """Subject and plain-text body in the attendee's language (that of the page they paid on;
+    the site's for older payments), from the site's business name and support information.
+    No card number: brand and last 4."""
     site = payment.site
-    commerce = getattr(site, "commerce", None)
-    with translation.override(site.language):
+    with translation.override(email_language(payment.language, site)):
         context = {
             "payment": payment,
-            "business_name": (commerce.business_name if commerce else "") or site.name,
-            "support_info": commerce.support_info if commerce else "",
+            **sender(site),
             "fee": format_money(payment.fee, payment.currency),
             "discount": format_money(payment.discount, payment.currency),
             "amount": format_money(payment.amount, payment.currency),

@@ -112,6 +112,28 @@ def quote(site: Site, session: Session, code_text: str = "") -> Quote:
     return Quote(fee, Decimal("0.00"), fee, site.currency)
 
 
+def typed_before_cancel(attempt_key: str, session: Session) -> dict[str, str]:
+    """What the attendee typed in their cancelled PayPal attempt ``attempt_key`` for ``session``:
+    name, e-mail and the promo code they used (never card data, which is never stored).
+
+    Empty when the attempt is unknown, for another session, or not cancelled.
+    """
+    payment = (
+        Payment.objects.filter(
+            idempotency_key=attempt_key, session=session, status=PaymentStatus.CANCELLED
+        )
+        .select_related("promo_code")
+        .first()
+    )
+    if payment is None:
+        return {}
+    return {
+        "attendee_name": payment.attendee_name,
+        "attendee_email": payment.attendee_email,
+        "promo_code": payment.promo_code.code if payment.promo_code else "",
+    }
+
+
 # --- The Transactions report ---------------------------------------------------------------
 
 

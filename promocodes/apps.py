@@ -31,5 +31,29 @@ class PromocodesConfig(AppConfig):
                 # The report of the service being looked at; Webex Events elsewhere.
                 url_args=lambda context: (context.get("service") or "events",),
                 active=nav.on_section("promocodes_report"),
-            )
+            ),
+            # The E-Commerce pages' tabs, after the settings' own (``payments`` registers them).
+            nav.Link(
+                nav.ECOMMERCE,
+                "tabs",
+                "promocodes",
+                _("Promotional codes"),
+                "promocode-create",
+                60,
+                roles=nav.ADMINS,
+                requires_provisioning=False,
+                url_args=nav.of_service,
+                active=nav.on_section("promocodes"),
+            ),
+            nav.Link(
+                nav.ECOMMERCE,
+                "tabs",
+                "promocodes_report",
+                _("Promotional Codes Report"),
+                "promocode-report",
+                70,
+                requires_provisioning=False,
+                url_args=nav.of_service,
+                active=nav.on_section("promocodes_report"),
+            ),
         )

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from sites.date_display import format_date
+from sites.email_context import email_language, sender
 
 from .formatting import format_discount
 from .models import PromoCode, PromoCodeEmail, Status
@@ -19,23 +20,17 @@ from .models import PromoCode, PromoCodeEmail, Status
 logger = logging.getLogger(__name__)
 
 
-def render_code_email(code: PromoCode) -> tuple[str, str]:
-    """Subject and plain-text body, rendered in the site's language.
-
-    Business name and support info come from the site's e-commerce settings (a model
-    relation, so this app does not import ``payments``); the site name stands in for a
-    missing business name.
+def render_code_email(code: PromoCode, language: str = "") -> tuple[str, str]:
+    """Subject and plain-text body in ``language`` (the one chosen for the recipient at
+    creation; blank: the site's), from the site's business name and support information
+    (``sites.email_context``).
     """
     site = code.site
-    commerce = getattr(site, "commerce", None)
-    business_name = (getattr(commerce, "business_name", "") or "").strip() or site.name
-    support_info = (getattr(commerce, "support_info", "") or "").strip()
-    with translation.override(site.language):
+    with translation.override(email_language(language, site)):
         context = {
             "code": code,
             "recipient_name": code.recipient_name or code.recipient_email.split("@")[0],
-            "business_name": business_name,
-            "support_info": support_info,
+            **sender(site),
             "discount": format_discount(code.discount_type, code.discount_value, site.currency),
             "expires_on": format_date(code.expires_on),
             "service": code.get_service_display(),
@@ -78,7 +73,8 @@ def send_code_email(code_id: int) -> str:
             state=PromoCodeEmail.State.FAILED, last_error="deleted or no recipient: not sent"
         )
         return PromoCodeEmail.State.FAILED
-    subject, body = render_code_email(code)
+    language = PromoCodeEmail.objects.filter(pk=code_id).values_list("language", flat=True).get()
+    subject, body = render_code_email(code, language)
     message = EmailMessage(
         subject, body, from_email=settings.DEFAULT_FROM_EMAIL, to=[code.recipient_email]
     )
@@ -96,11 +92,15 @@ def send_code_email(code_id: int) -> str:
     return PromoCodeEmail.State.SENT
 
 
-def create_deliveries(code_ids) -> None:
-    """A ``pending`` delivery row for each code id not having one (``queued_at`` now)."""
+def create_deliveries(code_ids, language: str = "") -> None:
+    """A ``pending`` delivery row for each code id not having one (``queued_at`` now), its
+    e-mail to be written in ``language`` (blank: the site's)."""
     now = timezone.now()
     PromoCodeEmail.objects.bulk_create(
-        (PromoCodeEmail(promo_code_id=code_id, queued_at=now) for code_id in code_ids),
+        (
+            PromoCodeEmail(promo_code_id=code_id, queued_at=now, language=language)
+            for code_id in code_ids
+        ),
         batch_size=5000,
         ignore_conflicts=True,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,12 @@ class CreatePromoCodesForm(TextInputsForm, forms.Form):
             "Each recipient gets their own code by email."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.csv,text/plain,text/csv"}),
+    )
+    email_language = forms.ChoiceField(
+        label=_("Language of the e-mails"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The recipients receive their code in this language."),
     )
     code_type = forms.ChoiceField(
         label=_("Promo code type"),
@@ -121,6 +128,7 @@ class CreatePromoCodesForm(TextInputsForm, forms.Form):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
+        self.fields["email_language"].initial = site.language
         self.recipients: list[tuple[str, str]] = []
         self.fields["sessions"].queryset = Session.objects.for_site(site).order_by(
             "service", "title"
@@ -261,4 +269,5 @@ class CreatePromoCodesForm(TextInputsForm, forms.Form):
             applies_to=data["applies_to"],
             kind=data.get("kind", ""),
             session_ids=tuple(s.pk for s in data.get("sessions") or ()),
+            email_language=data.get("email_language") or self.site.language,
         )

@@ -36,6 +36,7 @@ class CreationParams:
     applies_to: str = AppliesTo.ALL
     kind: str = ""
     session_ids: tuple[int, ...] = ()
+    email_language: str = ""  # the recipients' e-mails' language (blank: the site's)
 
     def __post_init__(self):
         applies_to = self.applies_to or AppliesTo.ALL
@@ -79,6 +80,7 @@ class CreationParams:
             "applies_to": self.applies_to,
             "kind": self.kind,
             "session_ids": list(self.session_ids),
+            "email_language": self.email_language,
         }
 
     @classmethod
@@ -97,4 +99,5 @@ class CreationParams:
             applies_to=data.get("applies_to") or AppliesTo.ALL,
             kind=data.get("kind") or "",
             session_ids=tuple(data.get("session_ids") or ()),
+            email_language=data.get("email_language") or "",
         )

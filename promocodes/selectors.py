@@ -175,6 +175,13 @@ def filtered_codes(site: Site, filters: ReportFilters) -> QuerySet[PromoCode]:
     return codes
 
 
+def single_code_of(batch: CreationBatch) -> str:
+    """The code a finished creation of one code made (shown on its confirmation), else ``""``."""
+    if batch.total != 1 or batch.state != CreationBatch.State.DONE:
+        return ""
+    return codes_of_batch(batch).values_list("code", flat=True).first() or ""
+
+
 def codes_of_batch(batch: CreationBatch) -> QuerySet[PromoCode]:
     """The codes a creation made.
 

@@ -72,7 +72,8 @@ def _queue_emails(batch: CreationBatch, params: CreationParams) -> None:
     (so that none is forgotten if the worker dies now), then their tasks after commit."""
     if any(email for email, _name in params.recipients):
         emails.create_deliveries(
-            codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True)
+            codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True),
+            params.email_language,
         )
         batch_id = batch.pk
         transaction.on_commit(lambda: send_batch_emails.delay(batch_id))
@@ -123,7 +124,7 @@ def send_batch_emails(batch_id: int) -> int:
     if batch is None:
         return 0
     with_recipient = codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True)
-    emails.create_deliveries(with_recipient)
+    emails.create_deliveries(with_recipient, CreationParams.from_json(batch.params).email_language)
     code_ids = list(
         PromoCodeEmail.objects.filter(
             promo_code_id__in=with_recipient,

@@ -1,7 +1,8 @@
 """Console pages: Create, the creation progress, the Promotional Codes Report and its actions.
 
 Every view is site-scoped by ``SiteServiceMixin``; the service comes from the URL. This app
-does not import ``payments`` (which builds on it), so it renders its own sub-navigation.
+does not import ``payments`` (which builds on it): its pages share the E-Commerce tabs through
+the registry of ``sites.navigation`` (``ECOMMERCE``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def _batch_progress(batch: CreationBatch) -> dict:
         "resumed": batch.resumed,
         # Errors are stored as English msgids and shown in the reader's language.
         "error": gettext(batch.error) if batch.error else "",
+        "code": selectors.single_code_of(batch),
     }
 
 
@@ -98,6 +100,7 @@ class BatchView(BatchMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         batch = self.get_batch()
         context["batch"] = batch
+        context["single_code"] = selectors.single_code_of(batch)
         context["report_url"] = (
             reverse("promocode-report", args=[self.site.slug, batch.service])
             + "?"

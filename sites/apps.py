@@ -19,6 +19,7 @@ class SitesConfig(AppConfig):
             nav.Section(nav.SIDEBAR, "configuration", _("Configuration"), 10),
             nav.Section(nav.SIDEBAR, "reports", _("Reports"), 20),
             nav.Section(nav.HOME, "configuration", _("Configuration"), 10),
+            nav.Section(nav.ECOMMERCE, "tabs", _("E-Commerce"), 10),
         )
         for menu in (nav.SIDEBAR, nav.HOME):
             nav.register(

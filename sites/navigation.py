@@ -4,7 +4,10 @@
 entries in its ``AppConfig.ready()``; two menus render whatever was registered:
 
 * ``SIDEBAR``, the site navigation beside every console page (``sites/_site_nav.html``);
-* ``HOME``, the cards of the site's home page (``sites/site_home.html``).
+* ``HOME``, the cards of the site's home page (``sites/site_home.html``);
+* ``ECOMMERCE``, the tabs of a service's E-Commerce pages (``sites/_ecommerce_tabs.html``),
+  one bar shared by the settings, provider and promotional-code pages: their links take the
+  page's service (``of_service``) and are filed under the ``tabs`` section.
 
 A link names its URL (the site's slug first, then what ``url_args`` adds), the roles that see
 it, whether the site must be provisioned for e-commerce, and when it is the current page
@@ -25,6 +28,7 @@ from .models import Role
 
 SIDEBAR = "sidebar"
 HOME = "home"
+ECOMMERCE = "ecommerce"
 
 ALL_ROLES = frozenset(Role.values)
 ADMINS = frozenset({Role.ADMIN.value})
@@ -44,6 +48,11 @@ def on_section(*sections: str) -> Callable[[PageContext], bool]:
 def on_service(service: str) -> Callable[[PageContext], bool]:
     """Active on every page of one service (``events`` or ``training``)."""
     return lambda context: context.get("service") == service
+
+
+def of_service(context: PageContext) -> tuple:
+    """The URL argument of a page of one service: the page's ``service``."""
+    return (context["service"],)
 
 
 def with_args(*args: str) -> Callable[[PageContext], tuple]:

@@ -6,6 +6,7 @@ import secrets
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,11 @@ class Payment(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="payments")
     attendee_name = models.CharField(_("attendee name"), max_length=200)
     attendee_email = models.EmailField(_("attendee e-mail"))
+    # The language of the payment page the attendee paid on: their receipt is written in it
+    # (blank: the site's language).
+    language = models.CharField(
+        _("attendee's language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
     fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2)
     discount = models.DecimalField(
         _("discount"), max_digits=10, decimal_places=2, default=Decimal("0.00")

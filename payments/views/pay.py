@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -24,6 +25,8 @@ from ..forms.pay import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 from ..models import Payment, PaymentMethod, PaymentStatus
 
 SESSION_ATTEMPTS = "payment_attempts"
+# The attempt this browser cancelled on PayPal: the payment page is filled in again from it.
+SESSION_CANCELLED = "payment_cancelled_attempt"
 KEPT_ATTEMPTS = 20
 # The attendee is sent to the confirmation page (paid, or PayPal's answer still to come).
 CONFIRMATION_STATUSES = (
@@ -39,6 +42,7 @@ def remember_attempt(request, payment: Payment) -> None:
     key = str(payment.idempotency_key)
     kept = [k for k in request.session.get(SESSION_ATTEMPTS, []) if k != key]
     request.session[SESSION_ATTEMPTS] = (kept + [key])[-KEPT_ATTEMPTS:]
+    request.session.pop(SESSION_CANCELLED, None)
 
 
 def owns_attempt(request, payment: Payment) -> bool:
@@ -59,7 +63,13 @@ class PaymentPageView(View):
         self.offer = selectors.offer_for(self.site, self.session)
 
     def get(self, request, *args, **kwargs):
-        return self.render_page(PaymentForm(card_types=self.offer.cards))
+        """The empty form, or what this browser typed before cancelling on PayPal."""
+        cancelled = request.session.get(SESSION_CANCELLED)
+        typed = selectors.typed_before_cancel(cancelled, self.session) if cancelled else {}
+        form = PaymentForm(card_types=self.offer.cards, initial=typed)
+        if not typed.get("promo_code"):
+            return self.render_page(form)
+        return self.render_page(form, selectors.quote(self.site, self.session, typed["promo_code"]))
 
     def post(self, request, *args, **kwargs):
         if self.offer.unavailable:
@@ -88,7 +98,9 @@ class PaymentPageView(View):
                 "Please wait a few minutes and try again."
             )
             return self.render_page(form, price, refused=message, status=429)
-        attendee = checkout.Attendee(data["attendee_name"], data["attendee_email"])
+        attendee = checkout.Attendee(
+            data["attendee_name"], data["attendee_email"], translation.get_language()
+        )
         method = PaymentMethod.CARD if action == PAY_CARD else PaymentMethod.PAYPAL
         try:
             payment = checkout.begin(
@@ -220,6 +232,7 @@ class PayPalCancelView(View):
             return self.render_page(payment, status=403)
         payment = checkout.cancel_paypal(payment)
         if payment.status == PaymentStatus.CANCELLED:
+            request.session[SESSION_CANCELLED] = str(payment.idempotency_key)
             messages.info(request, checkout.attendee_message(payment))
             return redirect("payment-page", payment.site.slug, payment.session_id)
         return redirect("payment-done", payment.public_token)

@@ -14,7 +14,6 @@ from sites.scoping import SiteServiceMixin
 from .. import providers
 from ..forms.settings import BusinessInfoForm, ModeForm, PaymentPageForm, ServicesForm
 from ..models import CommerceSettings
-from ..navigation import ECOMMERCE_TABS
 from ..readiness import production_blockers
 
 
@@ -33,7 +32,6 @@ class EcommerceMixin(SiteServiceMixin):
         context.update(
             other_service=other,
             commerce=self.commerce,
-            ecommerce_tabs=ECOMMERCE_TABS,
         )
         return context
 

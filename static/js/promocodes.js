@@ -58,6 +58,8 @@
           if (retry) { retry.classList.toggle("d-none", data.state !== "failed"); }
           if (data.state === "done") {
             progress.querySelector("[data-batch-finished]").classList.remove("d-none");
+            progress.querySelector("[data-batch-code]").textContent = data.code;
+            progress.querySelector("[data-batch-single]").classList.toggle("d-none", !data.code);
           }
           if (!data.finished) { window.setTimeout(poll, 1000); }
         })
@@ -67,6 +69,18 @@
       poll();
     }
   }
+
+  // Copy a created code to the clipboard; the button and a status line say it was copied.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var text = document.getElementById(button.dataset.copy).textContent.trim();
+      var status = document.querySelector("[data-copy-status]");
+      navigator.clipboard.writeText(text).then(function () {
+        button.textContent = button.dataset.copied;
+        if (status) { status.textContent = button.dataset.copied; }
+      });
+    });
+  });
 
   // Report: "select the page" box, and a confirmation before deleting.
   var selectPage = document.querySelector("[data-select-page]");

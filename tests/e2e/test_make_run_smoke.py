@@ -1,11 +1,13 @@
 """`make run` from a fresh clone serves the console with demo data."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -47,6 +49,16 @@ def test_make_run_from_a_fresh_clone_serves_the_login_page(tmp_path):
                 break
         body = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=10).read()
         assert b"Log in" in body
+        # DEBUG is off: a wrong URL answers the product's own 404 page, not Django's
+        # technical page listing every URL; the static files are still served.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=10)
+        assert missing.value.code == 404
+        page = missing.value.read().decode()
+        assert "Page not found" in page
+        assert "URLconf" not in page and "ops/" not in page
+        css = re.search(r'href="(/static/[^"]+\.css)"', body.decode()).group(1)
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}{css}", timeout=10).status == 200
         printed = "".join(output)
         assert f"http://127.0.0.1:{port}/" in printed
         assert "Demo logins" in printed

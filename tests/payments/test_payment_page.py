@@ -97,6 +97,30 @@ def test_card_payment_is_approved_recorded_and_receipted(
     assert sale["amount"] in ("100.00", "100.0", 100.0)
 
 
+@pytest.mark.parametrize(
+    ("language", "subject", "amount"),
+    [("fr", "Votre reçu de Acme Events", "100,00\u00a0$"), ("en", "Your receipt from", "$100.00")],
+)
+def test_the_receipt_is_in_the_language_of_the_page_the_attendee_paid_on(
+    client,
+    priced_session,
+    paypal_sandbox,
+    eager_celery,
+    django_capture_on_commit_callbacks,
+    language,
+    subject,
+    amount,
+):
+    # The site speaks English; the attendee chose the page's language.
+    client.cookies["django_language"] = language
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page_url(priced_session), form_data(client, priced_session))
+    assert Payment.objects.get().language == language
+    [receipt] = mail.outbox
+    assert subject in receipt.subject and "Acme Events" in receipt.subject
+    assert amount in receipt.body and "help@acme.example" in receipt.body
+
+
 def test_a_declined_card_shows_the_reason_and_lets_the_attendee_retry(
     client, priced_session, paypal_sandbox
 ):
@@ -239,6 +263,23 @@ def test_express_checkout_cancel_returns_to_the_page(client, priced_session, pay
     code.refresh_from_db()
     assert code.uses == 0
     assert paypal_sandbox.ledger() == []
+
+
+def test_the_page_after_a_cancel_keeps_what_the_attendee_typed(
+    client, priced_session, paypal_sandbox
+):
+    make_code(priced_session.site, max_uses=1)
+    data = form_data(client, priced_session, action="pay_paypal", promo_code="SAVE20")
+    data.update(attendee_name="Zoé Martin", attendee_email="zoe@example.org")
+    approval = client.post(page_url(priced_session), data)["Location"]
+    page = cancel_on_our_page(client, approve_on_paypal(approval, "cancel"))
+    body = page.content.decode()
+    assert 'value="Zoé Martin"' in body and 'value="zoe@example.org"' in body
+    assert 'value="SAVE20"' in body
+    assert 'name="card_number"' in body and 'name="card_number" value' not in body
+    assert "Discount" in body  # the price shown is the price with the code
+    # Another browser gets an empty form.
+    assert "zoe@example.org" not in Client().get(page_url(priced_session)).content.decode()
 
 
 def test_orders_v2_for_express_checkout_us(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from promocodes import codegen
+from promocodes.forms import CreatePromoCodesForm
 from promocodes.models import CreationBatch, PromoCode, PromoCodeSession
 from sites.models import Revision
 
@@ -56,6 +59,51 @@ def test_create_page_shows_every_field_of_the_spec(admin_client, create_url):
         assert f'name="{field}"' in body, field
     assert 'enctype="multipart/form-data"' in body
     assert ">Create</button>" in body
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_group_of_the_create_page_has_one_heading(admin_client, create_url, language):
+    admin_client.cookies["django_language"] = language
+    body = admin_client.get(create_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    with translation.override(language):
+        headings = [
+            str(CreatePromoCodesForm.base_fields[name].label)
+            for name in ("service", "code_type", "usage", "applies_to")
+        ]
+    for heading in headings:
+        text = re.sub(r"<[^>]+>", "|", body)
+        assert len(re.findall(rf"\|\s*{re.escape(heading)}\s*\*?\s*\|", text)) == 1, heading
+
+
+def test_the_promo_pages_keep_the_e_commerce_tabs(admin_client, site, create_url):
+    body = admin_client.get(create_url).content.decode()
+    [bar] = re.findall(r'<ul class="nav nav-tabs.*?</ul>', body, re.S)
+    tabs = re.findall(r'href="([^"]+)"', bar)
+    assert tabs == [
+        reverse(name, args=[site.slug, "events"])
+        for name in (
+            "ecommerce-enable",
+            "ecommerce-mode",
+            "provider-list",
+            "ecommerce-business",
+            "ecommerce-payment-page",
+            "promocode-create",
+            "promocode-report",
+        )
+    ]
+    assert f'aria-current="page" href="{create_url}"' in body
+
+
+def test_a_single_code_is_shown_on_its_confirmation(
+    admin_client, site, create_url, valid_create_data
+):
+    data = dict(valid_create_data, code_type="single", custom_code="Spring-2026")
+    page = admin_client.post(create_url, data, follow=True).content.decode()
+    assert "data-batch-code>Spring-2026</output>" in page and "data-copy=" in page
+    batch = CreationBatch.objects.get()
+    assert f"batch={batch.pk}" in page
+    progress = reverse("promocode-batch-progress", args=[site.slug, "events", batch.pk])
+    assert admin_client.get(progress).json()["code"] == "Spring-2026"
 
 
 def test_generated_codes_are_created_with_every_parameter(
@@ -498,6 +546,7 @@ def test_progress_page_and_json(admin_client, site, create_url, valid_create_dat
         "finished": True,
         "resumed": False,
         "error": "",
+        "code": "",
     }
 
 

@@ -66,6 +66,34 @@ def test_email_is_rendered_in_the_sites_language(other_site, make_code, monkeypa
     assert "BONJOUR1" in message.body and "10\u00a0%" in message.body
 
 
+def test_email_is_written_in_the_language_chosen_for_the_recipient(site, commerce, make_code):
+    code = make_code(site, "SALUT1", recipient_email="zoe@example.com", max_uses=None)
+    emails.create_deliveries([code.pk], "fr")
+    assert emails.send_code_email(code.pk) == "sent"
+    [message] = mail.outbox
+    assert message.subject == "Votre code promotionnel de Acme Learning"
+    assert "help@acme.example" in message.body and "SALUT1" in message.body
+
+
+def test_a_creation_keeps_the_language_of_its_recipients_emails(
+    admin_client,
+    site,
+    commerce,
+    valid_create_data,
+    eager_celery,
+    django_capture_on_commit_callbacks,
+):
+    from django.urls import reverse
+
+    data = dict(
+        valid_create_data, recipient_email="zoe@example.com", email_language="fr", quantity="1"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("promocode-create", args=[site.slug, "events"]), data)
+    assert PromoCodeEmail.objects.get().language == "fr"
+    assert mail.outbox[0].subject.startswith("Votre code promotionnel")
+
+
 def test_missing_commerce_settings_fall_back_to_the_site_name(site, make_code):
     code = make_code(site, "NOBIZ1", recipient_email="a@example.com")
     emails.send_code_email(code.pk)

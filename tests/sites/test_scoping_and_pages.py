@@ -111,3 +111,9 @@ def test_login_throttling_locks_out_after_repeated_failures(client, admin):
     response = client.post(reverse("login"), {"username": "alice", "password": "pw-alice"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_the_login_pages_top_bar_names_the_product_not_the_host(client):
+    body = client.get("/accounts/login/", HTTP_HOST="localhost").content.decode()
+    bar = body.split("</nav>")[0]
+    assert "Webex e-commerce" in bar and "navbar-text" not in bar

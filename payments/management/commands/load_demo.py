@@ -86,8 +86,10 @@ class Command(BaseCommand):
     help = "Load the demo sites, logins and priced sessions (safe to run again)."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG and not getattr(settings, "ALLOW_DEMO_DATA", False):
-            raise CommandError("Demo data is for the local console only (DEBUG is off).")
+        if not getattr(settings, "ALLOW_DEMO_DATA", False):
+            raise CommandError(
+                "Demo data is for the local console only (webexcommerce.settings.local)."
+            )
         with transaction.atomic():
             self.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
