@@ -25,13 +25,16 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-WIDTH = 640  # the viewBox: the SVG scales to its card, text with it
+# The viewBox: the SVG scales to its card, its text with it (narrow enough that a third of
+# the page still reads at about 10 px).
+BARS_WIDTH = 420
+COLUMNS_WIDTH = 520
 BAR_HEIGHT = 22
 BAR_GAP = 8
-LABEL_WIDTH = 200  # left of a horizontal bar: its name
-FIGURE_WIDTH = 140  # right of it: its figure
+LABEL_WIDTH = 160  # left of a horizontal bar: its name
+FIGURE_WIDTH = 110  # right of it: its figure
 COLUMNS_HEIGHT = 180
-AXIS = 40  # under the columns: the first and last periods; left of them: the scale
+AXIS = 84  # left of the columns: the scale; under them: the first and last periods
 LATEST = 60  # the most periods a columns chart draws
 
 
@@ -75,7 +78,12 @@ class Chart:
 
     @property
     def width(self) -> int:
-        return WIDTH
+        return BARS_WIDTH if self.kind == "bars" else COLUMNS_WIDTH
+
+    @property
+    def label_x(self) -> int:
+        """Where the names of the bars end, and the scale of the columns."""
+        return (LABEL_WIDTH if self.kind == "bars" else AXIS) - 6
 
     @property
     def empty(self) -> bool:
@@ -110,7 +118,7 @@ def bars(
     """Horizontal bars, one per point, in the order given, each labelled with name and
     figure."""
     points = tuple(points)
-    room = WIDTH - LABEL_WIDTH - FIGURE_WIDTH
+    room = BARS_WIDTH - LABEL_WIDTH - FIGURE_WIDTH
     top = _scale(points)
     shapes = []
     for i, point in enumerate(points):
@@ -154,7 +162,7 @@ def columns(
             "n": LATEST
         }
     top = _scale(points)
-    room = WIDTH - AXIS
+    room = COLUMNS_WIDTH - AXIS
     step = room / max(len(points), 1)
     gap = min(4.0, step / 4)
     shapes = []
@@ -174,7 +182,7 @@ def columns(
         value_header,
         everything,
         tuple(shapes),
-        COLUMNS_HEIGHT + AXIS,
+        COLUMNS_HEIGHT + 28,
         hatched,
         note,
         axis_top=top_point.shown if top_point else "",
