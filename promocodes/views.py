@@ -25,7 +25,7 @@ from sites.models import SessionKind, kinds_json
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteServiceMixin
 
-from . import bulk, creation, csv_export, selectors, tasks
+from . import bulk, creation, csv_export, insights, selectors, tasks
 from .formatting import format_discount
 from .forms import CreatePromoCodesForm
 from .models import AppliesTo, CreationBatch, PromoCode, Status
@@ -150,7 +150,8 @@ class ReportMixin(PromoCodesMixin):
 
 
 class ReportView(ReportMixin, TemplateView):
-    """The Promotional Codes Report: parameters → *Show report*; keyset pages of 50."""
+    """The Promotional Codes Report: parameters → *Show report*; the insights' charts over
+    the filtered codes, then keyset pages of 50."""
 
     template_name = "promocodes/report.html"
     section = "promocodes_report"
@@ -181,6 +182,7 @@ class ReportView(ReportMixin, TemplateView):
             count, more = selectors.bounded_count(codes)
         querystring = form.querystring()
         context.update(
+            insights=insights.insights(self.site, codes),
             page=page,
             rows=_rows(page.rows, self.site),
             count=count,

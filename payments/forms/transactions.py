@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from sites.dates import DayField
@@ -70,11 +71,15 @@ class TransactionFilterForm(TextInputsForm, forms.Form):
             scope=data.get("scope") or Scope.LIVE,
         )
 
-    def querystring(self) -> str:
-        """The parameters as submitted, for links, the CSV and the bulk action."""
-        from django.utils.http import urlencode
-
-        return urlencode([(k, self.data[k]) for k in self.FIELDS if self.data.get(k)])
+    def querystring(self, only: dict | None = None, **changed: str) -> str:
+        """The parameters as submitted, for links, the CSV and the bulk action; ``changed``
+        replaces some of them (e.g. ``scope="test"``); ``only`` keeps nothing else."""
+        values = (
+            dict(only)
+            if only is not None
+            else {**{k: self.data.get(k) for k in self.FIELDS}, **changed}
+        )
+        return urlencode([(k, values[k]) for k in self.FIELDS if values.get(k)])
 
 
 class DeleteTestPaymentsForm(TextInputsForm, forms.Form):

@@ -16,7 +16,7 @@ from sites import inputs
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteMemberMixin
 
-from .. import refunds, selectors, transactions
+from .. import dashboard, refunds, selectors, transactions
 from ..forms.transactions import DeleteTestPaymentsForm, RefundForm, TransactionFilterForm
 from ..models import Payment, PaymentStatus, Refund
 
@@ -50,7 +50,9 @@ class TransactionsMixin(SiteMemberMixin):
 
 
 class TransactionReportView(TransactionsMixin, TemplateView):
-    """Parameters → *Show report*: totals, then the payments, 50 a page, newest first."""
+    """Shown at once (live payments by default): the dashboard's charts, the totals, then the
+    payments, 50 a page, newest first; when nothing matches, why (and the link that shows
+    the test payments that would)."""
 
     template_name = "payments/transactions/report.html"
 
@@ -60,17 +62,25 @@ class TransactionReportView(TransactionsMixin, TemplateView):
         context["form"] = form
         if not form.is_valid():
             return context
-        payments = selectors.filtered_payments(self.site, form.filters())
+        filters = form.filters()
+        payments = selectors.filtered_payments(self.site, filters)
         page = selectors.report_page(payments, self.request.GET.get("page"))
         querystring = form.querystring()
         scope = form.cleaned_data["scope"]
+        totals = selectors.report_totals(payments)
+        if totals:
+            context["charts"] = dashboard.dashboard(self.site, filters, payments)
+        else:
+            context["empty"] = dashboard.why_empty(self.site, filters)
+            context["show_test_query"] = form.querystring(scope=selectors.Scope.TEST)
+            context["show_all_query"] = form.querystring(only={"scope": selectors.Scope.ALL})
         context.update(
             page_obj=page,
             rows=[
                 {"payment": p, "badge": STATUS_BADGES.get(p.status, "secondary")}
                 for p in page.object_list
             ],
-            totals=selectors.report_totals(payments),
+            totals=totals,
             querystring=querystring,
             page_querystring=f"{querystring}&" if querystring else "",
             shows_test=scope != selectors.Scope.LIVE,

@@ -539,3 +539,154 @@ def test_ops_filters_payments_by_site_status_test_and_provider(ops_client, site,
     response = ops_client.get(url + query)
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
+
+
+# --- shown at once, why nothing matches, the dashboard -----------------------------------------
+
+
+def test_report_shows_at_once_with_live_payments_by_default(admin_client, site, make_payment):
+    make_payment(fee="20.00")
+    response = admin_client.get(report_url(site))
+    body = response.content.decode()
+    assert "data-dashboard" in body and "data-totals" in body
+    assert response.context["form"]["scope"].value() == "live"
+
+
+def test_no_live_payment_says_so_and_links_to_the_test_payments(admin_client, site, make_payment):
+    for _ in range(3):
+        make_payment(is_test=True)
+    response = admin_client.get(report_url(site, "session="))
+    body = response.content.decode()
+    assert "No live payment matches yet — 3 test payments do." in body
+    assert 'href="?scope=test" data-show-test' in body
+    shown = admin_client.get(report_url(site, "scope=test"))
+    assert len(shown.context["rows"]) == 3 and "data-empty-reason" not in shown.content.decode()
+
+
+def test_empty_report_keeps_the_other_parameters_in_its_link(
+    admin_client, site, session, make_payment
+):
+    make_payment(is_test=True)
+    body = admin_client.get(report_url(site, f"session={session.pk}")).content.decode()
+    assert f'href="?session={session.pk}&amp;scope=test" data-show-test' in body
+
+
+def test_empty_report_says_when_the_parameters_narrow_it(admin_client, site, make_payment):
+    make_payment(created_at=datetime(2030, 1, 15, 15, 0, tzinfo=UTC))
+    body = admin_client.get(report_url(site, "date_from=01/02/2030")).content.decode()
+    assert "No payment matches these parameters (dates, session or status)." in body
+    assert 'href="?scope=all" data-show-all' in body
+
+
+def test_no_payment_at_all_says_payments_will_appear(admin_client, site):
+    body = admin_client.get(report_url(site)).content.decode()
+    assert "No live payment yet, and no test payment either" in body
+    assert "data-dashboard" not in body
+
+
+def test_empty_reason_is_in_french(admin_client, site, make_payment):
+    make_payment(is_test=True)
+    admin_client.cookies["django_language"] = "fr"
+    body = admin_client.get(report_url(site), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Aucun paiement réel" in body
+
+
+def chart_figures(response, key):
+    """The figures of one chart, as its table gives them: {label: value}."""
+    for group in response.context["charts"].values():
+        for chart in group:
+            if chart.key == key:
+                return {p.label: p.value for p in chart.points}
+    raise AssertionError(f"no chart {key}")
+
+
+def test_dashboard_figures_on_known_payments(admin_client, site, session, make_payment):
+    monday = datetime(2030, 1, 14, 15, 0, tzinfo=UTC)
+    make_payment(fee="50.00", created_at=monday)
+    make_payment(fee="30.00", created_at=monday + timedelta(days=2), method="paypal")
+    make_payment(fee="20.00", created_at=monday + timedelta(days=14))  # 2 weeks later
+    make_payment(fee="40.00", created_at=monday, refunded_amount=Decimal("5.00"))
+    make_payment(fee="10.00", created_at=monday, status=PaymentStatus.DECLINED)
+    make_payment(fee="10.00", created_at=monday, status=PaymentStatus.AWAITING_PAYPAL)
+    make_payment(fee="10.00", created_at=monday, status=PaymentStatus.REVERSED)
+    make_payment(fee="77.00", created_at=monday, currency="CAD")
+    make_payment(fee="999.00", created_at=monday, is_test=True)
+    response = admin_client.get(report_url(site))
+    revenue = chart_figures(response, "revenue-usd-live")
+    # Weeks of 14 Jan (50 + 30 + 40 + the reversed 10), 21 Jan (none), 28 Jan (20).
+    assert revenue == {
+        "14/01/2030": Decimal("130.00"),
+        "21/01/2030": Decimal("0.00"),
+        "28/01/2030": Decimal("20.00"),
+    }
+    assert chart_figures(response, "revenue-cad-live") == {"14/01/2030": Decimal("77.00")}
+    keys = [c.key for c in response.context["charts"]["revenue"]]
+    assert "revenue-usd-test" not in keys  # live only, as the table
+    outcomes = chart_figures(response, "outcome")
+    assert outcomes["Paid"] == 4 and outcomes["Refunded (in part or in full)"] == 1
+    assert outcomes["Declined or failed"] == 1 and outcomes["Pending or awaiting PayPal"] == 1
+    assert outcomes["Reversed by PayPal"] == 1 and outcomes["Cancelled or abandoned"] == 0
+    assert chart_figures(response, "method") == {"Card": 7, "PayPal": 1}
+    assert chart_figures(response, "sessions") == {"Webex 101 (USD)": 5, "Webex 101 (CAD)": 1}
+
+    both = admin_client.get(report_url(site, "scope=all"))
+    assert chart_figures(both, "revenue-usd-test") == {"14/01/2030": Decimal("999.00")}
+    body = both.content.decode()
+    assert 'fill="url(#hatch-revenue-usd-test)"' in body  # test money is hatched, not coloured
+
+
+def test_dashboard_is_day_by_day_over_a_short_range_and_follows_the_filters(
+    admin_client, site, session, make_payment
+):
+    other = Session.objects.create(
+        site=site, title="Other talk", service="events", kind="event_recording", fee=50
+    )
+    day = datetime(2030, 1, 14, 15, 0, tzinfo=UTC)
+    make_payment(fee="50.00", created_at=day)
+    make_payment(fee="30.00", created_at=day + timedelta(days=2))
+    make_payment(fee="25.00", created_at=day, session=other)
+    make_payment(fee="60.00", created_at=day + timedelta(days=40))  # outside the dates
+    response = admin_client.get(
+        report_url(site, f"date_from=14/01/2030&date_to=20/01/2030&session={session.pk}")
+    )
+    assert chart_figures(response, "revenue-usd-live") == {
+        "14/01/2030": Decimal("50.00"),
+        "15/01/2030": Decimal("0.00"),
+        "16/01/2030": Decimal("30.00"),
+    }
+    assert chart_figures(response, "sessions") == {"Webex 101 (USD)": 2}
+    status = admin_client.get(report_url(site, "status=declined"))
+    assert "data-dashboard" not in status.content.decode()  # nothing matches: no charts
+
+
+def test_dashboard_never_counts_another_sites_payments(
+    admin_client, site, other_site, make_payment
+):
+    make_payment(fee="20.00")
+    make_payment(site=other_site, fee="500.00")
+    make_payment(site=other_site, fee="500.00", method="paypal", status=PaymentStatus.DECLINED)
+    response = admin_client.get(report_url(site))
+    assert sum(chart_figures(response, "revenue-usd-live").values()) == Decimal("20.00")
+    assert chart_figures(response, "method") == {"Card": 1, "PayPal": 0}
+    assert list(chart_figures(response, "sessions")) == ["Webex 101 (USD)"]
+
+
+def test_dashboard_charts_carry_their_figures_as_tables(admin_client, site, make_payment):
+    make_payment(fee="20.00")
+    body = admin_client.get(report_url(site)).content.decode()
+    assert body.count("<svg") == body.count("data-chart-table") == 4  # revenue, 2 bars, top
+    assert 'role="img"' in body and "style=" not in body.split("data-dashboard")[1]
+
+
+def test_dashboard_costs_three_queries_at_any_size(site, make_payment, django_assert_num_queries):
+    from payments import dashboard
+
+    for n in range(30):
+        make_payment(
+            is_test=bool(n % 3), method="paypal" if n % 2 else "card", status=PaymentStatus.PAID
+        )
+    filters = selectors.TransactionFilters(scope=selectors.Scope.ALL)
+    payments = selectors.filtered_payments(site, filters)
+    with django_assert_num_queries(3):
+        charts = dashboard.dashboard(site, filters, payments)
+    assert {c.key for c in charts["revenue"]} == {"revenue-usd-live", "revenue-usd-test"}

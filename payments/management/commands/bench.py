@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/webexcommerce_bench"
-STEPS = ("report", "generate", "sweep", "bulk", "export", "api", "payment")
+STEPS = ("report", "generate", "sweep", "bulk", "export", "api", "payment", "charts")
 
 
 def ensure_database(url: str) -> None:
@@ -83,6 +83,7 @@ class Command(BaseCommand):
         from bench import harness
         from bench import payments as payment_bench
         from bench import promocodes as bench
+        from bench import reports as reports_bench
 
         for setting in options["pg_setting"]:
             name, _, value = setting.partition("=")
@@ -102,6 +103,7 @@ class Command(BaseCommand):
             [
                 ("api", lambda: results.extend(api_bench.run(options["codes"], log))),
                 ("payment", lambda: results.extend(payment_bench.run(log))),
+                ("charts", lambda: results.extend(reports_bench.run(options["codes"], log))),
             ],
             results,
             log=log,
