@@ -20,7 +20,7 @@ from locust.contrib.fasthttp import FastHttpUser
 
 PAGE = os.environ.get("BENCH_LOAD_PAGE", "/")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-REFUSAL = re.compile(r'class="(?:alert alert-danger|invalid-feedback[^"]*)"[^>]*>(.*?)</div>', re.S)
+REFUSAL = re.compile(r'class="(?:alert alert-\w+|invalid-feedback[^"]*)"[^>]*>(.*?)</div>', re.S)
 CARD = {
     "attendee_name": "Load Buyer",
     "attendee_email": "buyer@load.example",
@@ -71,7 +71,12 @@ class _PagePost(FastHttpUser):
         data = {**fields, "csrfmiddlewaretoken": self.token, "attempt": str(uuid.uuid4())}
         headers = {"Referer": self.host + PAGE}
         with self.client.post(
-            PAGE, data=data, headers=headers, name=name, catch_response=True
+            PAGE,
+            data=data,
+            headers=headers,
+            name=name,
+            catch_response=True,
+            allow_redirects=False,  # the payment's own time, not the confirmation page's
         ) as response:
             if response.status_code != expected:
                 refusal = REFUSAL.search(response.text or "")
