@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install messages check-deploy
+.PHONY: run test lint format bench bench-load install messages check-deploy
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,7 @@ check-deploy: install
 
 bench: install
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+## The payment page under load (Locust, gunicorn, PostgreSQL, the simulator; 127.0.0.1 only).
+bench-load: install
+	$(PY) manage.py bench_load $(BENCH_LOAD_ARGS)

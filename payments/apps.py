@@ -27,7 +27,9 @@ class PaymentsConfig(AppConfig):
                 for kind, label in ProviderKind.choices
             }
         )
-        from . import providers, readiness
+        from . import page_cache, providers, readiness
+
+        page_cache.connect()
 
         readiness.register_provider_check(providers.active_provider_blockers)
         _register_navigation()

@@ -72,6 +72,8 @@ def offer_for(site: Site, session: Session) -> Offer:
     if not site.ecommerce_provisioned:
         return Offer(None, None, _("Online payment is not available for this site."))
     commerce = CommerceSettings.objects.filter(site=site).first()
+    if commerce is not None:
+        commerce.site = site  # already loaded: not read again by ``active_account``
     if commerce is None or not commerce.service_enabled(session.service):
         return Offer(commerce, None, _("Online payment is not turned on for this session."))
     if session.fee <= 0:

@@ -110,6 +110,14 @@ class SandboxHandle:
         self._call("/_sandbox/reset", {})
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_shared_cache(django_db_setup):
+    """The test database is new each run (its ids start again): so is the shared cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def paypal_sandbox_server():
     server = SandboxServer("127.0.0.1", 0).start()

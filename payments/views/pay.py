@@ -11,16 +11,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
 from promocodes.redemption import PromoCodeRefused
-from sites.models import Session, Site
 
-from .. import checkout, selectors, throttle
+from .. import checkout, page_cache, selectors, throttle
 from ..forms.pay import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 from ..models import Payment, PaymentMethod, PaymentStatus
 
@@ -56,11 +55,8 @@ class PaymentPageView(View):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.site = get_object_or_404(Site, slug=kwargs["site_slug"])
-        self.session = get_object_or_404(
-            Session.objects.for_site(self.site), pk=kwargs["session_id"]
-        )
-        self.offer = selectors.offer_for(self.site, self.session)
+        page = page_cache.page_for(kwargs["site_slug"], kwargs["session_id"])
+        self.site, self.session, self.offer = page.site, page.session, page.offer
 
     def get(self, request, *args, **kwargs):
         """The empty form, or what this browser typed before cancelling on PayPal."""
