@@ -258,6 +258,8 @@ class PaymentSerializer(serializers.ModelSerializer):
             "discount",
             "amount",
             "refunded_amount",
+            "reversed_amount",
+            "held_reason",
             "currency",
             "promo_code",
             "method",
@@ -282,6 +284,9 @@ class TotalsSerializer(serializers.Serializer):
     gross = serializers.DecimalField(max_digits=14, decimal_places=2)
     discounts = serializers.DecimalField(max_digits=14, decimal_places=2)
     refunded = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reversed = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="What chargebacks took back."
+    )
     net = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 

@@ -91,6 +91,7 @@ def test_list_with_filters_and_totals(shop, priced_session, sold, reader):
             "gross": "80.00",
             "discounts": "0.00",
             "refunded": "0.00",
+            "reversed": "0.00",
             "net": "80.00",
         }
     ]
@@ -213,3 +214,19 @@ def test_twenty_parallel_repeats_refund_once(shop, priced_session, admin, make_k
     sold.refresh_from_db()
     assert sold.refunded_amount == Decimal("25.00")
     assert [Decimal(c["amount"]) for c in credits(paypal_sandbox)] == [Decimal("25.00")]
+
+
+def test_a_chargeback_shows_in_the_payment_and_the_totals(shop, sold, reader):
+    """A payment PayPal reversed (webhook PAYMENT.CAPTURE.REVERSED) reads as the report shows
+    it: status reversed, the amount taken back, and totals whose net excludes it."""
+    Payment.objects.filter(pk=sold.pk).update(
+        status=PaymentStatus.REVERSED, reversed_amount=Decimal("80.00")
+    )
+    data = reader.get(api_url(shop, "transactions/?scope=test")).json()
+    [row] = data["results"]
+    assert (row["status"], row["reversed_amount"]) == ("reversed", "80.00")
+    [totals] = data["totals"]
+    assert (totals["gross"], totals["reversed"], totals["net"]) == ("80.00", "80.00", "0.00")
+    detail = reader.get(api_url(shop, f"transactions/{sold.pk}/")).json()
+    assert detail["reversed_amount"] == "80.00"
+    assert detail["refundable"] == "0.00"
