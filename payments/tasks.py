@@ -12,7 +12,7 @@ import logging
 
 from celery import shared_task
 
-from . import checkout, refunds, selectors, webhooks
+from . import checkout, receipts, refunds, selectors, webhooks
 from .models import PaymentStatus
 from .receipts import send_receipt_task
 from .webhooks import process_webhook_event_task
@@ -24,6 +24,7 @@ __all__ = [
     "queue_stale_webhook_events",
     "resolve_pending_payments",
     "resolve_pending_refunds",
+    "send_due_receipts",
     "send_receipt_task",
 ]
 
@@ -60,3 +61,10 @@ def resolve_pending_refunds(limit: int = 100) -> int:
 def queue_stale_webhook_events() -> int:
     """Queue again the webhook events stored but never queued (the broker was down)."""
     return webhooks.queue_stale_events()
+
+
+@shared_task(name="payments.tasks.send_due_receipts", acks_late=True)
+def send_due_receipts() -> int:
+    """Send the receipts of paid payments that never got one (``receipts.send_due_receipts``:
+    their task could not be queued while the broker was down)."""
+    return receipts.send_due_receipts()
