@@ -12,6 +12,8 @@ import logging
 
 from celery import shared_task
 
+from monitoring import log_context
+
 from . import checkout, receipts, refunds, selectors, webhooks
 from .models import PaymentStatus
 from .receipts import send_receipt_task
@@ -40,7 +42,8 @@ def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
     """
     counts: dict[str, int] = {}
     for payment in selectors.payments_to_resolve().select_related("site", "session")[:limit]:
-        status = checkout.reconcile(payment).status
+        with log_context.scope():  # this payment's PayPal request id ends with it
+            status = checkout.reconcile(payment).status
         counts[status] = counts.get(status, 0) + 1
     if counts:
         logger.info("Resolved pending payments: %s", counts)
@@ -52,7 +55,9 @@ def resolve_pending_refunds(limit: int = 100) -> int:
     """Send again, with their own keys, the refunds PayPal did not answer (never twice)."""
     settled = 0
     for refund in refunds.refunds_to_retry()[:limit]:
-        if refunds.send_refund(refund).status != PaymentStatus.PENDING:
+        with log_context.scope():
+            status = refunds.send_refund(refund).status
+        if status != PaymentStatus.PENDING:
             settled += 1
     return settled
 
