@@ -1,9 +1,10 @@
 """Celery signal receivers: request id hand-over, the beat stamp and task failure counts.
 
-* publishing a task (web, worker or beat): the request id bound now travels in the message
-  headers; publishing the heartbeat records that beat is alive (``BEAT_STAMP_KEY``);
-* running a task (worker): the request id that enqueued it, the task id and name are bound to
-  the log context until the task ends;
+* publishing a task (web, worker or beat): the request id and PayPal request id bound now
+  travel in the message headers; publishing the heartbeat records that beat is alive
+  (``BEAT_STAMP_KEY``);
+* running a task (worker): the request id and PayPal request id of whoever enqueued it, the
+  task id and name are bound to the log context until the task ends;
 * a task failing: ``metrics.count_task_failure``.
 """
 
@@ -20,26 +21,36 @@ from sites.tasks import HEARTBEAT_TASK
 from . import log_context, metrics
 
 REQUEST_ID_TASK_HEADER = "webex_request_id"
+PAYPAL_REQUEST_ID_TASK_HEADER = "webex_paypal_request_id"
 BEAT_STAMP_KEY = "monitoring:beat-published-heartbeat"
 _task_tokens: dict[str, object] = {}
 
 
 @before_task_publish.connect(dispatch_uid="monitoring.publish")
 def on_publish(sender=None, headers=None, **_kwargs) -> None:
-    request_id = log_context.current_request_id()
-    if request_id and headers is not None:
-        headers[REQUEST_ID_TASK_HEADER] = request_id
+    if headers is not None:
+        for header, value in (
+            (REQUEST_ID_TASK_HEADER, log_context.current_request_id()),
+            (PAYPAL_REQUEST_ID_TASK_HEADER, log_context.current_paypal_request_id()),
+        ):
+            if value:
+                headers[header] = value
     if sender == HEARTBEAT_TASK:
         cache.set(BEAT_STAMP_KEY, timezone.now().isoformat(), timeout=None)
 
 
+def header_of(task, header: str) -> str | None:
+    """A header carried by the message of the task running now, if any."""
+    request = task.request
+    value = getattr(request, header, None)
+    if value is None:
+        value = (getattr(request, "headers", None) or {}).get(header)
+    return value
+
+
 def request_id_of(task) -> str | None:
     """The request id carried by the message of the task running now, if any."""
-    request = task.request
-    value = getattr(request, REQUEST_ID_TASK_HEADER, None)
-    if value is None:
-        value = (getattr(request, "headers", None) or {}).get(REQUEST_ID_TASK_HEADER)
-    return value
+    return header_of(task, REQUEST_ID_TASK_HEADER)
 
 
 @task_prerun.connect(dispatch_uid="monitoring.prerun")
@@ -50,6 +61,7 @@ def on_task_start(task_id=None, task=None, **_kwargs) -> None:
     if request_id:
         fields["request_id"] = log_context.request_id_from(request_id)
     _task_tokens[task_id] = log_context.bind(**fields)
+    log_context.bind_paypal_request_id(header_of(task, PAYPAL_REQUEST_ID_TASK_HEADER))
 
 
 @task_postrun.connect(dispatch_uid="monitoring.postrun")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -46,14 +48,32 @@ def current_request_id() -> str | None:
     return (_fields.get() or {}).get("request_id")
 
 
-def bind_paypal_request_id(paypal_id: str | None) -> None:
-    """Carry PayPal's id of the call just answered on every later log line of this request/task.
+def current_paypal_request_id() -> str | None:
+    return (_fields.get() or {}).get("paypal_request_id")
 
-    For the payment modules: call it right after each PayPal answer with PayPal's own
-    identifier of that call (the REST ``PayPal-Debug-Id`` header, or the Payflow ``PNREF``),
-    so that a support ticket with PayPal can be matched to our request id. Only that id is
-    bound: an empty or malformed value (anything but letters, digits, ``.``, ``-``, ``_``,
-    at most 64 characters) is ignored. The binding ends with the request or task.
+
+def bind_paypal_request_id(paypal_id: str | None) -> None:
+    """Carry the id of the PayPal request just sent on every later log line of this
+    request/task, and on the tasks it enqueues.
+
+    Called by the gateways' shared HTTP session (``payments.provider_gateways`` registers it)
+    just before each PayPal request of a payment or refund goes out, with the id on the wire:
+    ``PayPal-Request-Id`` (REST) or ``X-VPS-REQUEST-ID`` (Payflow), the attempt's idempotency
+    id, identical on every retry — so it is known even when PayPal never answers, and a
+    support ticket with PayPal can be matched to our request id. Only that id is bound: an
+    empty or malformed value (anything but letters, digits, ``.``, ``-``, ``_``, at most 64
+    characters) is ignored. The binding ends with the request, the task or the ``scope``.
     """
     if paypal_id and _PAYPAL_ID.fullmatch(paypal_id):
         _fields.set({**(_fields.get() or {}), "paypal_request_id": paypal_id})
+
+
+@contextmanager
+def scope(**fields: str) -> Iterator[None]:
+    """Fields bound inside the block (``fields``, and any bound by code it runs) end with it:
+    a task working on many payments keeps one payment's PayPal id off the next one's lines."""
+    token = bind(**fields)
+    try:
+        yield
+    finally:
+        unbind(token)

@@ -15,6 +15,10 @@ Contract:
   apart; nothing else branches on the provider type to reach PayPal.
 * A mode is ``test`` (PayPal's test endpoints) or ``production`` (live); ``sandbox`` and
   ``live`` are accepted as their synonyms. Anything else raises ``ValueError``.
+* Every PayPal request of a payment or refund goes out through the gateways' shared session:
+  its request id (``PayPal-Request-Id`` / ``X-VPS-REQUEST-ID``, the attempt's idempotency id
+  on the wire) is bound to the log context (``paypal_request_id``) just before it is sent, so
+  the lines of the request or task that follow, and the tasks it enqueues, carry it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
+from monitoring.log_context import bind_paypal_request_id
+
+from .gateways import http
 from .gateways.base import (
     CardGateway,
     ConnectionTest,
@@ -47,6 +54,8 @@ from .models.providers import (
     ProviderAccount,
     account_model,
 )
+
+http.observe_request_ids(bind_paypal_request_id)
 
 LIVE_MODES = frozenset({Mode.PRODUCTION, "live"})
 TEST_MODES = frozenset({Mode.TEST, "sandbox"})

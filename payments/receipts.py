@@ -3,12 +3,19 @@
 ``queue_receipt(payment_id)`` is how the payment state machine asks for a receipt: the task is
 queued once the current transaction commits, and the worker runs ``send_receipt``, which sends
 at most once.
+
+A receipt is never lost to the broker: when the task cannot be queued (Redis down or
+restarting), the payment stays paid, the page answers as usual and the failure is logged;
+``send_due_receipts`` (on beat) sends every receipt still due ``PAYMENT_PENDING_GRACE_SECONDS``
+after the payment was paid, within ``RECEIPT_DUE_FOR`` (older payments without a receipt are
+left to the operators). Both paths go through ``send_receipt``'s claim: one e-mail at most.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -24,6 +31,9 @@ from sites.money import format_money
 from .models import Payment, PaymentStatus
 
 logger = logging.getLogger(__name__)
+
+# How far back the sweep looks for paid payments whose receipt was never sent.
+RECEIPT_DUE_FOR = timedelta(days=7)
 
 
 def render_receipt(payment: Payment) -> tuple[str, str]:
@@ -72,9 +82,12 @@ def send_receipt(payment_id: int) -> bool:
 
 
 # The name predates this module; kept so that receipts already queued are still delivered.
+# No result is kept: nobody reads it, and with a Redis result backend each enqueue would first
+# subscribe to the result's channel, which blocks the page ~20 s while Redis is down.
 @shared_task(
     name="payments.tasks.send_receipt",
     acks_late=True,
+    ignore_result=True,
     autoretry_for=(smtplib.SMTPException, OSError, DatabaseError),
     retry_backoff=5,
     retry_backoff_max=600,
@@ -85,5 +98,46 @@ def send_receipt_task(payment_id: int) -> bool:
 
 
 def queue_receipt(payment_id: int) -> None:
-    """Have the worker send this payment's receipt once the current transaction commits."""
-    transaction.on_commit(lambda: send_receipt_task.delay(payment_id))
+    """Have the worker send this payment's receipt once the current transaction commits.
+
+    A broker that cannot take the task does not fail the caller (the payment is committed
+    paid by then): it is logged, and ``send_due_receipts`` sends the receipt later."""
+
+    def send() -> None:
+        try:
+            send_receipt_task.delay(payment_id)
+        except Exception:  # noqa: BLE001 - the payment is paid; the beat sweep sends it
+            logger.exception(
+                "Receipt of payment %s not queued; the receipt sweep sends it", payment_id
+            )
+
+    transaction.on_commit(send)
+
+
+def send_due_receipts(limit: int = 200) -> int:
+    """Send the receipts still due: payments paid more than ``PAYMENT_PENDING_GRACE_SECONDS``
+    ago (and within ``RECEIPT_DUE_FOR``) whose receipt was never sent — its task could not be
+    queued, or was lost. Returns how many were sent. A failure to send one is logged and left
+    for the next run; the others go on."""
+    now = timezone.now()
+    due = (
+        Payment.objects.filter(
+            status=PaymentStatus.PAID,
+            receipt_sent_at__isnull=True,
+            paid_at__lte=now - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS),
+            paid_at__gte=now - RECEIPT_DUE_FOR,
+        )
+        .order_by("paid_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for payment_id in list(due):
+        try:
+            sent += send_receipt(payment_id)
+        except Exception:  # noqa: BLE001 - this receipt waits for the next run, not the others
+            logger.exception(
+                "Receipt of payment %s could not be sent; tried again later", payment_id
+            )
+    if sent:
+        logger.info("Sent %s receipts that were due", sent)
+    return sent

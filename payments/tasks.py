@@ -12,7 +12,9 @@ import logging
 
 from celery import shared_task
 
-from . import checkout, refunds, selectors, webhooks
+from monitoring import log_context
+
+from . import checkout, receipts, refunds, selectors, webhooks
 from .models import PaymentStatus
 from .receipts import send_receipt_task
 from .webhooks import process_webhook_event_task
@@ -24,6 +26,7 @@ __all__ = [
     "queue_stale_webhook_events",
     "resolve_pending_payments",
     "resolve_pending_refunds",
+    "send_due_receipts",
     "send_receipt_task",
 ]
 
@@ -39,7 +42,8 @@ def resolve_pending_payments(limit: int = 200) -> dict[str, int]:
     """
     counts: dict[str, int] = {}
     for payment in selectors.payments_to_resolve().select_related("site", "session")[:limit]:
-        status = checkout.reconcile(payment).status
+        with log_context.scope():  # this payment's PayPal request id ends with it
+            status = checkout.reconcile(payment).status
         counts[status] = counts.get(status, 0) + 1
     if counts:
         logger.info("Resolved pending payments: %s", counts)
@@ -51,7 +55,9 @@ def resolve_pending_refunds(limit: int = 100) -> int:
     """Send again, with their own keys, the refunds PayPal did not answer (never twice)."""
     settled = 0
     for refund in refunds.refunds_to_retry()[:limit]:
-        if refunds.send_refund(refund).status != PaymentStatus.PENDING:
+        with log_context.scope():
+            status = refunds.send_refund(refund).status
+        if status != PaymentStatus.PENDING:
             settled += 1
     return settled
 
@@ -60,3 +66,10 @@ def resolve_pending_refunds(limit: int = 100) -> int:
 def queue_stale_webhook_events() -> int:
     """Queue again the webhook events stored but never queued (the broker was down)."""
     return webhooks.queue_stale_events()
+
+
+@shared_task(name="payments.tasks.send_due_receipts", acks_late=True)
+def send_due_receipts() -> int:
+    """Send the receipts of paid payments that never got one (``receipts.send_due_receipts``:
+    their task could not be queued while the broker was down)."""
+    return receipts.send_due_receipts()

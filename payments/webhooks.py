@@ -196,7 +196,10 @@ def retry_delay(retries: int) -> float:
     return min(settings.WEBHOOK_RETRY_SECONDS * 2**retries, MAX_RETRY_DELAY_SECONDS)
 
 
-@shared_task(bind=True, name="payments.tasks.process_webhook_event", acks_late=True)
+# No result kept (nobody reads it; see ``receipts.send_receipt_task``).
+@shared_task(
+    bind=True, name="payments.tasks.process_webhook_event", acks_late=True, ignore_result=True
+)
 def process_webhook_event_task(self, event_pk: int) -> str:
     try:
         return process_event(event_pk)

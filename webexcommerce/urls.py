@@ -12,6 +12,9 @@ from sites import views as site_views
 admin.site.site_header = _("Webex e-commerce — operations")
 admin.site.site_title = _("Webex e-commerce operations")
 
+# A lost database connection answers 503 "database unavailable"; any other error, 500.
+handler500 = "sites.error_pages.server_error"
+
 urlpatterns = [
     path("ops/", admin.site.urls),
     path("", include("monitoring.urls")),

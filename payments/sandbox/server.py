@@ -138,10 +138,16 @@ class SandboxApp:
 
 
 class SandboxServer:
-    """A threaded HTTP server running ``SandboxApp`` in a background thread."""
+    """A threaded HTTP server running ``SandboxApp`` in a background thread.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = SandboxApp()
+    ``app``: the simulator to serve, by default a new one. Passing a stopped server's ``app``
+    (on its port) brings the same PayPal back with everything it recorded, as after an outage.
+    """
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, app: SandboxApp | None = None
+    ) -> None:
+        self.app = app or SandboxApp()
         self._server = make_server(host, port, self.app, threaded=True)
         self.host = host
         self.port = self._server.server_port

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import subprocess
@@ -39,18 +40,37 @@ def test_a_malformed_request_id_is_replaced(given):
     assert log_context.WELL_FORMED_REQUEST_ID.fullmatch(answered)
 
 
+def in_a_fresh_context(check) -> None:
+    """Run ``check`` with nothing bound (tests calling services directly bind PayPal ids in
+    this thread's context, where no request or task ends the binding)."""
+    contextvars.Context().run(check)
+
+
 def test_the_paypal_request_id_binds_only_well_formed_values():
-    token = log_context.bind(request_id="req-00000001")
-    try:
-        log_context.bind_paypal_request_id("f3a1c9e2b7d45")
-        log_context.bind_paypal_request_id("bad value\nwith=newline")
-        assert log_context.bound_fields() == {
-            "request_id": "req-00000001",
-            "paypal_request_id": "f3a1c9e2b7d45",
-        }
-    finally:
-        log_context.unbind(token)
-    assert log_context.bound_fields() == {}
+    def check():
+        token = log_context.bind(request_id="req-00000001")
+        try:
+            log_context.bind_paypal_request_id("f3a1c9e2b7d45")
+            log_context.bind_paypal_request_id("bad value\nwith=newline")
+            assert log_context.bound_fields() == {
+                "request_id": "req-00000001",
+                "paypal_request_id": "f3a1c9e2b7d45",
+            }
+        finally:
+            log_context.unbind(token)
+        assert log_context.bound_fields() == {}
+
+    in_a_fresh_context(check)
+
+
+def test_a_paypal_request_id_bound_in_a_scope_ends_with_it():
+    def check():
+        with log_context.scope(request_id="beat-00000001"):
+            log_context.bind_paypal_request_id("payment-one-collect")
+            assert log_context.current_paypal_request_id() == "payment-one-collect"
+        assert log_context.bound_fields() == {}
+
+    in_a_fresh_context(check)
 
 
 @pytest.mark.worker

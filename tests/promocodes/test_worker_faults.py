@@ -27,7 +27,7 @@ from tests.celery_worker import signal_worker
 from .conftest import start_celery_worker, wait_for
 from .test_worker import sent_messages
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.fault, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 FAST_RECOVERY = {
     "PROMOCODE_GENERATION_CHUNK": "250",

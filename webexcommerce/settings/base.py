@@ -450,6 +450,11 @@ CELERY_BEAT_SCHEDULE["resolve-pending-refunds"] = {
     "task": "payments.tasks.resolve_pending_refunds",
     "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
 }
+# Receipts whose task could not be queued (the broker was down) are sent by this sweep.
+CELERY_BEAT_SCHEDULE["send-due-receipts"] = {
+    "task": "payments.tasks.send_due_receipts",
+    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
+}
 CELERY_BEAT_SCHEDULE["queue-stale-webhook-events"] = {
     "task": "payments.tasks.queue_stale_webhook_events",
     "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
