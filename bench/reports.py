@@ -4,13 +4,16 @@ their floor.
 
 Figures, each timed with ``sample_each`` (ours and the floor taking turns):
 
-* the Transactions report page (dashboard, totals, first page) against a bare Django view
-  running the same plain SQL (the page floor);
+* the Transactions report page both ways: as it comes (above ``REPORT_CHARTS_INLINE_MAX_ROWS``
+  payments without its dashboard, the *Show charts* line instead) and with ``charts=1``
+  (dashboard, totals, first page), each against a bare Django view running the plain SQL of
+  what it ran (the page floor);
 * the dashboard's three aggregates (``payments.dashboard``) against the same ``GROUP BY``
   written as plain SQL;
 * the promo insights' two aggregates (``promocodes.insights``) against their plain SQL;
-* the promo report page (with its insights) against a bare view running the plain SQL of the
-  rows, the count and the insights.
+* the promo report page both ways, as it comes (above the limit: rows and count only) and
+  with ``charts=1`` (its insights too), against a bare view running the plain SQL of the
+  rows, the count and, when drawn, the insights.
 
 The data: the promo-code data set of ``bench.promocodes_data`` (one site, a million codes),
 plus, built here once, 100,000 payments in the same site (a year of them, live and test, two
@@ -32,6 +35,7 @@ from promocodes import insights
 from promocodes import selectors as promo_selectors
 from promocodes.models import PromoCode, PromoCodeUse
 from sites.models import Session, Site
+from sites.report_charts import inline_max_rows
 
 from .harness import QueryCounter, Result, client_for, probe, sample_each, sql
 from .harness import vacuum as vacuum_tables
@@ -85,12 +89,16 @@ def insights_floor(where: str = "") -> tuple[str, ...]:
     return tuple(statement.replace("{where}", where) for statement in INSIGHTS_FLOOR)
 
 
-PROMO_PAGE_FLOOR = (
-    f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
-    "ORDER BY created_at DESC, id DESC LIMIT 51",
-    f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE site_id = %(site)s "
-    "AND service = 'events' LIMIT 10001) s",
-)
+def promo_page_floor() -> tuple[str, ...]:
+    """The promo report's rows and its bounded count (up to the larger of ``COUNT_LIMIT`` and
+    the charts' limit, as the page counts), as plain SQL."""
+    bound = max(promo_selectors.COUNT_LIMIT, inline_max_rows()) + 1
+    return (
+        f"SELECT * FROM {TABLE} WHERE site_id = %(site)s AND service = 'events' "
+        "ORDER BY created_at DESC, id DESC LIMIT 51",
+        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE site_id = %(site)s "
+        f"AND service = 'events' LIMIT {bound}) s",
+    )
 
 
 def build_payments(site: Site, log: Callable[[str], None]) -> None:
@@ -135,7 +143,8 @@ def build_payments(site: Site, log: Callable[[str], None]) -> None:
             discount, amount, refunded_amount, reversed_amount, currency, promo_code_id,
             promo_use_id, provider, method, is_test, status, card_brand, card_last4,
             gateway_reference, gateway_order_id, result_code, result_message, idempotency_key,
-            public_token, held_reason, resolve_attempts, created_at, updated_at, paid_at)
+            public_token, held_reason, resolve_attempts, language, created_at, updated_at,
+            paid_at)
         SELECT %(site)s, (%(sessions)s::int[])[1 + i %% 20], 'Attendee ' || i,
             'attendee' || i || '@example.com', 100,
             CASE WHEN u.id IS NULL THEN 0 ELSE 10 END,
@@ -149,7 +158,7 @@ def build_payments(site: Site, log: Callable[[str], None]) -> None:
                  WHEN i %% 20 = 17 THEN 'cancelled' WHEN i %% 20 = 18 THEN 'abandoned'
                  ELSE 'reversed' END,
             'Visa', '1111', 'REF' || i, '', '0', '', gen_random_uuid(), md5(random()::text),
-            '', 0, now() - i * interval '315 seconds', now(),
+            '', 0, '', now() - i * interval '315 seconds', now(),
             now() - i * interval '315 seconds'
         FROM generate_series(1, %(n)s) AS i
         LEFT JOIN uses u ON u.n = i / 25 AND i %% 25 = 0
@@ -190,22 +199,52 @@ def _figure(label: str, ours, floor, notes: str, runs: int = 9) -> Result:
     return Result(label, timings["ours"].median, timings["floor"].median, TARGET, notes + spread)
 
 
+def pages_both_ways(
+    label: str,
+    url: str,
+    params: dict,
+    user,
+    values: dict,
+    plain: tuple[str, ...],
+    charts: tuple[str, ...],
+) -> list[Result]:
+    """The report page at ``url?params`` as it comes (its charts inline or not, as the
+    filtered set's size decides) and with ``charts=1``, each beside a bare view running the
+    plain SQL of what the page ran: ``plain`` always, ``charts`` when it drew them."""
+    client = client_for(user)
+    results = []
+    for way, asked in (("default", params), ("charts=1", {**params, "charts": "1"})):
+        response, queries = probe(client, url, asked)
+        drawn = b"data-charts-deferred" not in response.content
+        assert response.status_code == 200 and (drawn or way == "default")
+        what = "charts drawn" if drawn else f"no charts (over {inline_max_rows():,} rows)"
+        results.append(
+            _figure(
+                f"{label}, {way}",
+                lambda asked=asked: client.get(url, asked),
+                _bare_page((*plain, *charts) if drawn else plain, values),
+                f"{what}; {queries} queries; floor: bare view + the same SQL; ",
+            )
+        )
+    return results
+
+
 def bench_transactions(site: Site, user) -> list[Result]:
     values = {"site": site.pk, "tz": site.time_zone}
-    client = client_for(user)
     url = reverse("transactions", args=[site.slug])
-    response, queries = probe(client, url, {"scope": "all"})
-    assert response.status_code == 200 and b"data-dashboard" in response.content
     filters = selectors.TransactionFilters(scope=selectors.Scope.ALL)
     payments = selectors.filtered_payments(site, filters)
     with QueryCounter() as charted:
         dashboard.dashboard(site, filters, payments)
     return [
-        _figure(
-            "Transactions report page (dashboard, 100k payments)",
-            lambda: client.get(url, {"scope": "all"}),
-            _bare_page((*DASHBOARD_FLOOR, TOTALS_FLOOR, *PAGE_FLOOR), values),
-            f"{queries} queries; floor: bare view + the same SQL; ",
+        *pages_both_ways(
+            f"Transactions report page ({PAYMENTS:,} payments)",
+            url,
+            {"scope": "all"},
+            user,
+            values,
+            (TOTALS_FLOOR, *PAGE_FLOOR),
+            DASHBOARD_FLOOR,
         ),
         _figure(
             "Transactions dashboard aggregates (3 GROUP BY)",
@@ -216,12 +255,9 @@ def bench_transactions(site: Site, user) -> list[Result]:
     ]
 
 
-def bench_insights(site: Site, user) -> list[Result]:
+def bench_insights(site: Site, user, total: int) -> list[Result]:
     values = {"site": site.pk, "tz": site.time_zone}
-    client = client_for(user)
     url = reverse("promocode-report", args=[site.slug, "events"])
-    response, queries = probe(client, url)
-    assert response.status_code == 200 and b"data-insights" in response.content
     codes = promo_selectors.filtered_codes(site, promo_selectors.ReportFilters(service="events"))
     filtered = promo_selectors.filtered_codes(
         site, promo_selectors.ReportFilters(service="events", status="used_up")
@@ -229,14 +265,17 @@ def bench_insights(site: Site, user) -> list[Result]:
     with QueryCounter() as charted:
         insights.insights(site, codes)
     return [
-        _figure(
-            "Promo report page with insights (1M codes)",
-            lambda: client.get(url),
-            _bare_page((*PROMO_PAGE_FLOOR, *insights_floor()), values),
-            f"{queries} queries; floor: bare view + the same SQL; ",
+        *pages_both_ways(
+            f"Promo report page ({total:,} codes)",
+            url,
+            {},
+            user,
+            values,
+            promo_page_floor(),
+            insights_floor(),
         ),
         _figure(
-            "Promo insights aggregates (all 1M codes)",
+            f"Promo insights aggregates (all {total:,} codes)",
             lambda: insights.insights(site, codes),
             _floor(insights_floor(), values),
             f"{len(charted)} queries; ",
@@ -256,4 +295,4 @@ def run(total: int, log: Callable[[str], None]) -> list[Result]:
     site, user, _batch = build_codes(total, log)
     build_payments(site, log)
     assert PromoCode.objects.for_site(site).exists()
-    return [*bench_transactions(site, user), *bench_insights(site, user)]
+    return [*bench_transactions(site, user), *bench_insights(site, user, total)]

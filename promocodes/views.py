@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from sites import report_charts
 from sites.date_display import format_date
 from sites.models import SessionKind, kinds_json
 from sites.report_actions import ReportActionMixin
@@ -151,7 +152,8 @@ class ReportMixin(PromoCodesMixin):
 
 class ReportView(ReportMixin, TemplateView):
     """The Promotional Codes Report: parameters → *Show report*; the insights' charts over
-    the filtered codes, then keyset pages of 50."""
+    the filtered codes (inline up to ``REPORT_CHARTS_INLINE_MAX_ROWS`` codes, above it on
+    request: ``charts=1``), then keyset pages of 50."""
 
     template_name = "promocodes/report.html"
     section = "promocodes_report"
@@ -179,10 +181,16 @@ class ReportView(ReportMixin, TemplateView):
             # which matters for searches that the trigram index answers slowly).
             count, more = len(page.rows), False
         else:
-            count, more = selectors.bounded_count(codes)
+            # One bounded count serves both the count shown and the charts' limit.
+            count, more = selectors.bounded_count(
+                codes, limit=max(selectors.COUNT_LIMIT, report_charts.inline_max_rows())
+            )
         querystring = form.querystring()
+        if report_charts.charts_wanted(self.request.GET, count, more):
+            context["insights"] = insights.insights(self.site, codes)
+        else:
+            context["charts_deferred"] = report_charts.deferred_charts(querystring)
         context.update(
-            insights=insights.insights(self.site, codes),
             page=page,
             rows=_rows(page.rows, self.site),
             count=count,

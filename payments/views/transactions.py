@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from sites import inputs
+from sites import inputs, report_charts
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteMemberMixin
 
@@ -52,7 +52,8 @@ class TransactionsMixin(SiteMemberMixin):
 class TransactionReportView(TransactionsMixin, TemplateView):
     """Shown at once (live payments by default): the dashboard's charts, the totals, then the
     payments, 50 a page, newest first; when nothing matches, why (and the link that shows
-    the test payments that would)."""
+    the test payments that would). The charts are drawn inline up to
+    ``REPORT_CHARTS_INLINE_MAX_ROWS`` payments, above it on request (``charts=1``)."""
 
     template_name = "payments/transactions/report.html"
 
@@ -69,7 +70,12 @@ class TransactionReportView(TransactionsMixin, TemplateView):
         scope = form.cleaned_data["scope"]
         totals = selectors.report_totals(payments)
         if totals:
-            context["charts"] = dashboard.dashboard(self.site, filters, payments)
+            # The totals count the filtered payments already: no count of its own.
+            rows = sum(t.count for t in totals)
+            if report_charts.charts_wanted(self.request.GET, rows):
+                context["charts"] = dashboard.dashboard(self.site, filters, payments)
+            else:
+                context["charts_deferred"] = report_charts.deferred_charts(querystring)
         else:
             context["empty"] = dashboard.why_empty(self.site, filters)
             context["show_test_query"] = form.querystring(scope=selectors.Scope.TEST)

@@ -1,5 +1,6 @@
 """``manage.py bench`` on a tiny data set of its own database: the report, write, export and
-API steps run end to end (minimal floor schema, key, cursor walk, console page) and print
+API and charts steps run end to end (minimal floor schema, key, cursor walk, console page,
+the report pages with and without their charts) and print
 their figures.
 
 Timings on a shared machine say nothing here; what is checked is that each step answers and
@@ -100,5 +101,18 @@ def test_steps_print_the_minimal_floor_on_a_tiny_data_set(bench_database_url):
             r"(met|MISSED); \d+ queries, 50 rows; median of 9",
             line,
         ), line
+    # The charts step: each report page as it comes and with charts=1, beside its floor.
+    # 100,000 payments are over the charts' limit (20,000), the tiny set of codes under it.
+    pages = {
+        "Transactions report page (100,000 payments), default": "no charts (over 20,000 rows)",
+        "Transactions report page (100,000 payments), charts=1": "charts drawn",
+        "Promo report page (2,000 codes), default": "charts drawn",
+        "Promo report page (2,000 codes), charts=1": "charts drawn",
+    }
+    for operation, what in pages.items():
+        assert re.search(
+            rf" ms +[\d.]+ ms +[\d.]+× .*≤ 20 ms +{re.escape(what)}; \d+ queries; floor: bare view",
+            lines[operation],
+        ), lines[operation]
     for step in OTHER_STEPS:
         assert f"· {step} …" not in completed.stdout

@@ -8,8 +8,11 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from payments import selectors, transactions
 from payments.models import Payment, PaymentStatus, Refund, Registration
@@ -690,3 +693,46 @@ def test_dashboard_costs_three_queries_at_any_size(site, make_payment, django_as
     with django_assert_num_queries(3):
         charts = dashboard.dashboard(site, filters, payments)
     assert {c.key for c in charts["revenue"]} == {"revenue-usd-live", "revenue-usd-test"}
+
+
+# --- the charts: inline up to REPORT_CHARTS_INLINE_MAX_ROWS, on request above it ---------------
+
+
+def report_queries(client, url):
+    """``(response, queries)``: the report page and how many queries it made."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_charts_are_inline_up_to_the_limit_then_on_request(
+    admin_client, site, session, make_payment
+):
+    for _ in range(3):
+        make_payment(fee="20.00")
+    query = f"session={session.pk}&status=paid"
+    inline, drawn = report_queries(admin_client, report_url(site, query))
+    assert "data-dashboard" in inline.content.decode()
+    assert "charts_deferred" not in inline.context
+
+    with override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=3):  # at the limit: still inline
+        assert "data-dashboard" in admin_client.get(report_url(site, query)).content.decode()
+    with override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=2):
+        over, deferred = report_queries(admin_client, report_url(site, query))
+        body = over.content.decode()
+        # The dashboard's three aggregates are left out, and nothing is counted instead.
+        assert deferred == drawn - 3
+        assert "data-dashboard" not in body and "data-totals" in body
+        assert "Charts are not drawn automatically for more than 2 rows:" in body
+        link = escape(f"?{over.context['querystring']}&charts=1")
+        assert f'href="{link}" data-show-charts>Show charts</a>' in body
+        assert f"session={session.pk}" in link and "status=paid" in link
+        asked, with_charts = report_queries(admin_client, report_url(site, f"{query}&charts=1"))
+        assert with_charts == drawn
+        assert chart_figures(asked, "revenue-usd-live") and "data-charts-deferred" not in (
+            asked.content.decode()
+        )
+        for flag in ("0", "no", "x" * 50):
+            shown = admin_client.get(report_url(site, f"{query}&charts={flag}"))
+            assert shown.status_code == 200 and "data-charts-deferred" in shown.content.decode()

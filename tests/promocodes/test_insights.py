@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from payments.models import Payment
 from promocodes import insights, selectors
@@ -128,3 +132,53 @@ def test_insights_are_in_french(admin_client, site, report_url, make_code):
     body = admin_client.get(report_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Codes émis, utilisés, expirés et supprimés" in body
     assert "Les chiffres : " in body or "Les chiffres\u00a0: " in body
+
+
+# --- drawn inline up to REPORT_CHARTS_INLINE_MAX_ROWS codes, on request above it ---------------
+
+
+def report_queries(client, url, params=None):
+    """``(response, queries)``: the report page and how many queries it made."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("codes", [8, 60], ids=["one page", "several pages"])
+def test_insights_are_inline_up_to_the_limit_then_on_request(
+    admin_client, site, report_url, make_code, codes
+):
+    for n in range(codes):
+        make_code(site, f"USED{n:03d}", uses=1, status="used_up")
+    params = {"service": "events", "status": "used_up"}
+    inline, drawn = report_queries(admin_client, report_url, params)
+    assert figures(inline, "codes")["Issued"] == codes
+    assert "charts_deferred" not in inline.context
+
+    with override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=codes):  # at the limit: inline
+        assert "data-insights" in admin_client.get(report_url, params).content.decode()
+    with override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=codes - 1):
+        over, deferred = report_queries(admin_client, report_url, params)
+        body = over.content.decode()
+        # The insights' two aggregates are left out; the count shown decides (no other count).
+        assert deferred == drawn - 2
+        assert "data-insights" not in body and f"{codes} promotional codes" in body
+        assert f"Charts are not drawn automatically for more than {codes - 1} rows:" in body
+        link = escape(f"?{over.context['querystring']}&charts=1")
+        assert "status=used_up" in link
+        assert f'href="{link}" data-show-charts>Show charts</a>' in body
+        asked, with_charts = report_queries(admin_client, report_url, {**params, "charts": "1"})
+        assert with_charts == drawn
+        assert figures(asked, "codes")["Issued"] == codes
+        assert "data-charts-deferred" not in asked.content.decode()
+
+
+def test_insights_line_is_in_french(admin_client, site, report_url, make_code):
+    make_code(site, "ACTIVE1")
+    make_code(site, "ACTIVE2")
+    admin_client.cookies["django_language"] = "fr"
+    with override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=1):
+        body = admin_client.get(report_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Les graphiques ne sont pas tracés automatiquement au-delà de 1 ligne :" in body
+    assert "Afficher les graphiques</a>" in body

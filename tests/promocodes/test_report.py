@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -224,8 +225,10 @@ def test_count_is_exact_up_to_the_limit_then_bounded(site, monkeypatch):
     assert selectors.bounded_count(codes, limit=10) == (10, True)
 
 
+@override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=40)
 def test_count_above_the_limit_reads_more_than(admin_client, site, report_url, monkeypatch):
-    monkeypatch.setattr(selectors.bounded_count, "__defaults__", (55,))
+    # The page counts up to the larger of COUNT_LIMIT and the charts' limit.
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 55)
     bulk_codes(site, 60)
     body = admin_client.get(report_url).content.decode()
     assert "More than 55 promotional codes" in body
@@ -661,3 +664,17 @@ def connection_vendor() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+def test_charts_line_is_in_french_with_the_number_localised(admin_client, site, report_url):
+    bulk_codes(site, 1001)
+    with override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=1000):
+        english = admin_client.get(report_url).content.decode()
+        admin_client.cookies["django_language"] = "fr"
+        french = admin_client.get(report_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Charts are not drawn automatically for more than 1,000 rows:" in english
+    line = french.split("data-charts-deferred>")[1].split("</p>")[0]
+    assert re.sub(r"[\u00a0\u202f]", " ", line).startswith(
+        "Les graphiques ne sont pas tracés automatiquement au-delà de 1 000 lignes :"
+    )
+    assert "Afficher les graphiques</a>" in line

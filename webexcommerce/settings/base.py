@@ -318,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Reports: a report draws its charts inline only over at most this many filtered rows (their
+# aggregates read every row); above it the page links to them (sites/report_charts.py).
+REPORT_CHARTS_INLINE_MAX_ROWS = int(os.environ.get("REPORT_CHARTS_INLINE_MAX_ROWS", "20000"))
+
 # Promotional codes: creation chunks, and the recovery of stalled work (promocodes/recovery.py).
 # A batch commits a chunk of codes at a time (about a second on PostgreSQL for 10,000).
 PROMOCODE_GENERATION_CHUNK = int(os.environ.get("PROMOCODE_GENERATION_CHUNK", "10000"))
