@@ -5,7 +5,7 @@ of the bench site's administrator, through the Django test client like the conso
 page: its first page, and the deep page (as deep as the report's deep page) reached by the
 ``next`` link the API itself returns. Each figure is the median of ``RUNS`` runs taken in
 turns with the same console page, so both meet the same load; the target is the API within
-``TARGET`` times the console page. The floor is the report's own (``bench.promocodes``).
+``TARGET`` times the console page. The floor is the report's own (``bench.promocode_report``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sites.models import Revision, Site
 
 from . import floor_schema
 from .harness import Result, client_for, median_of, probe, sample_each
-from .promocodes import deep_row, page_floor, row_at
+from .promocode_report import deep_row, page_floor, row_at
 from .promocodes_data import build
 
 RUNS = 9

@@ -2,8 +2,8 @@
 
 What can be paid and at what price (``Offer``, ``quote``) are reads, in ``selectors``; how a
 verdict is recorded (status changes, the code use, registration and receipt) is
-``settlement``. The states and the rules an attendee and an administrator see are in
-docs/payments.md.
+``settlement``; what the attendee is told about an ending is ``attendee_messages``. The
+states and the rules an attendee and an administrator see are in docs/payments.md.
 
 Contract:
 * The amount is always computed here from the session's fee and the promo code; nothing the
@@ -34,11 +34,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from promocodes import redemption
 from sites.models import Session, Site
 
+from .attendee_messages import ENDINGS
 from .gateways.base import CardDetails, GatewayError, GatewayResult, GatewayTimeout, Outcome
 from .gateways.payflow_wire import NOT_FOUND
 from .models import (
@@ -64,29 +64,6 @@ from .settlement import (
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
-
-
-# --- What can be paid, and how -------------------------------------------------------------
-
-
-# --- Gateways ----------------------------------------------------------------------------
-
-
-# What the attendee is told about a payment that ended this way, in their language when shown.
-ENDINGS = {
-    PaymentStatus.CANCELLED: gettext_lazy("You cancelled the payment on PayPal."),
-    PaymentStatus.ABANDONED: gettext_lazy(
-        "The payment was not completed on PayPal in time. Nothing was charged; please pay again."
-    ),
-}
-
-
-def attendee_message(payment: Payment) -> str:
-    """Why the payment did not go through, for the attendee, in the active language."""
-    ending = ENDINGS.get(payment.status)
-    if ending is not None:
-        return str(ending)
-    return payment.result_message or _("The payment did not go through.")
 
 
 def request_id(payment: Payment, step: str) -> str:

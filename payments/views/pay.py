@@ -20,6 +20,7 @@ from django.views import View
 from promocodes.redemption import PromoCodeRefused
 
 from .. import checkout, page_cache, selectors, throttle
+from ..attendee_messages import attendee_message
 from ..forms.pay import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 from ..models import Payment, PaymentMethod, PaymentStatus
 
@@ -136,7 +137,7 @@ class PaymentPageView(View):
         """Paid or pending → the confirmation page; refused → this page with PayPal's reason."""
         if payment.status in CONFIRMATION_STATUSES:
             return redirect("payment-done", payment.public_token)
-        return self.render_page(form, price, refused=checkout.attendee_message(payment), retry=True)
+        return self.render_page(form, price, refused=attendee_message(payment), retry=True)
 
     def render_page(
         self,
@@ -207,7 +208,7 @@ def paypal_return(request, public_token: str):
     payment = checkout.complete_paypal(payment, token, payer_id)
     if payment.status in CONFIRMATION_STATUSES:
         return redirect("payment-done", payment.public_token)
-    messages.error(request, checkout.attendee_message(payment))
+    messages.error(request, attendee_message(payment))
     return redirect("payment-page", payment.site.slug, payment.session_id)
 
 
@@ -229,7 +230,7 @@ class PayPalCancelView(View):
         payment = checkout.cancel_paypal(payment)
         if payment.status == PaymentStatus.CANCELLED:
             request.session[SESSION_CANCELLED] = str(payment.idempotency_key)
-            messages.info(request, checkout.attendee_message(payment))
+            messages.info(request, attendee_message(payment))
             return redirect("payment-page", payment.site.slug, payment.session_id)
         return redirect("payment-done", payment.public_token)
 
@@ -242,7 +243,7 @@ class PayPalCancelView(View):
             and owns_attempt(self.request, payment),
             "window_minutes": int(settings.PAYMENT_APPROVAL_WINDOW_MINUTES),
             "refused": status == 403,
-            "ending": checkout.attendee_message(payment),
+            "ending": attendee_message(payment),
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -258,6 +259,6 @@ def payment_done(request, public_token: str):
             "payment": payment,
             "site": payment.site,
             "commerce": commerce,
-            "ending": checkout.attendee_message(payment),
+            "ending": attendee_message(payment),
         },
     )
