@@ -20,9 +20,11 @@ yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATOR_ENV = ROOT / "compose.simulator.env"
+# Every settings module that reads the environment (not local.py and test.py: the demo's and
+# the tests' own).
 SETTINGS_FILES = [
-    ROOT / "webexcommerce" / "settings" / "base.py",
-    ROOT / "webexcommerce" / "settings" / "production.py",
+    ROOT / "webexcommerce" / "settings" / name
+    for name in ("base.py", "env.py", "operations.py", "paypal.py", "production.py")
 ]
 # Read by Django itself (manage.py, wsgi.py, celery.py) to pick the settings module.
 DJANGO_VARIABLES = {"DJANGO_SETTINGS_MODULE"}
@@ -80,7 +82,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 
 def setting_defaults() -> dict[str, str]:
     """The embedded default of each ``os.environ.get("NAME", "default")`` of the settings."""
-    text = (ROOT / "webexcommerce" / "settings" / "base.py").read_text()
+    text = "\n".join(path.read_text() for path in SETTINGS_FILES)
     return dict(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)",\s*"([^"]*)"\s*\)', text))
 
 

@@ -10,20 +10,11 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .env import env_bool, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -339,127 +330,15 @@ CELERY_BEAT_SCHEDULE["promocodes-resume-stalled"] = {
     "schedule": float(os.environ.get("PROMOCODE_RECOVERY_INTERVAL_SECONDS", "60")),
 }
 
-# Field encryption: comma-separated Fernet keys, the first encrypts, all decrypt.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
-
-# PayPal endpoints: every URL is a setting so tests and the demo point at the simulator.
-PAYPAL_PAYFLOW_TEST_URL = os.environ.get(
-    "PAYPAL_PAYFLOW_TEST_URL", "https://pilot-payflowpro.paypal.com/"
-)
-PAYPAL_PAYFLOW_LIVE_URL = os.environ.get(
-    "PAYPAL_PAYFLOW_LIVE_URL", "https://payflowpro.paypal.com/"
-)
-PAYPAL_EC_TEST_REDIRECT_URL = os.environ.get(
-    "PAYPAL_EC_TEST_REDIRECT_URL", "https://www.sandbox.paypal.com/cgi-bin/webscr"
-)
-PAYPAL_EC_LIVE_REDIRECT_URL = os.environ.get(
-    "PAYPAL_EC_LIVE_REDIRECT_URL", "https://www.paypal.com/cgi-bin/webscr"
-)
-PAYPAL_REST_TEST_URL = os.environ.get("PAYPAL_REST_TEST_URL", "https://api-m.sandbox.paypal.com")
-PAYPAL_REST_LIVE_URL = os.environ.get("PAYPAL_REST_LIVE_URL", "https://api-m.paypal.com")
-# The platform's own REST credentials (Partner Referrals, Orders v2 on behalf of merchants).
-PAYPAL_REST_TEST_CLIENT_ID = os.environ.get("PAYPAL_REST_TEST_CLIENT_ID", "")
-PAYPAL_REST_TEST_SECRET = os.environ.get("PAYPAL_REST_TEST_SECRET", "")
-PAYPAL_REST_LIVE_CLIENT_ID = os.environ.get("PAYPAL_REST_LIVE_CLIENT_ID", "")
-PAYPAL_REST_LIVE_SECRET = os.environ.get("PAYPAL_REST_LIVE_SECRET", "")
-PAYPAL_TIMEOUT_SECONDS = float(os.environ.get("PAYPAL_TIMEOUT_SECONDS", "45"))
-# Webhooks (POST /paypal/webhooks/): the id PayPal gave the platform's webhook in each mode's
-# REST app; events are verified against it. Empty: events of that mode are refused.
-PAYPAL_WEBHOOK_ID_TEST = os.environ.get("PAYPAL_WEBHOOK_ID_TEST", "")
-PAYPAL_WEBHOOK_ID_LIVE = os.environ.get("PAYPAL_WEBHOOK_ID_LIVE", "")
-# Larger deliveries are refused with 413 (PayPal's events are a few kilobytes).
-WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", str(64 * 1024)))
-# A failed processing is retried after RETRY_SECONDS, doubling each time up to an hour, at most
-# MAX_ATTEMPTS times in all; the event then stays "failed" for ops to see.
-WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "30"))
-WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "10"))
-
-# Logs go to standard error, one line per record: plain text by default, JSON in production
-# (LOG_FORMAT=json). Every line carries the request id (monitoring.log_filters.ContextFilter),
-# and card numbers, security codes and the values of these settings are redacted first.
-LOG_REDACTED_SETTINGS = [
-    "SECRET_KEY",
-    "FIELD_ENCRYPTION_KEYS",
-    "PAYPAL_REST_TEST_SECRET",
-    "PAYPAL_REST_LIVE_SECRET",
-    "EMAIL_HOST_PASSWORD",
-    "METRICS_BEARER_TOKEN",
-]
-
-
-def logging_config(log_format: str) -> dict:
-    """The LOGGING dict for ``log_format`` "plain" or "json" (python-json-logger)."""
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {
-            "context": {"()": "monitoring.log_filters.ContextFilter"},
-            "redact": {"()": "monitoring.log_filters.RedactFilter"},
-        },
-        "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-            "json": {
-                "()": "pythonjsonlogger.json.JsonFormatter",
-                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-            },
-        },
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": log_format,
-                "filters": ["context", "redact"],
-            }
-        },
-        "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
-    }
-
-
-LOGGING = logging_config(os.environ.get("LOG_FORMAT", "plain"))
-
 # Health and metrics (monitoring/). /readyz fails when the worker's heartbeat or beat's
 # publication of it is older than this (default: three heartbeat intervals).
 HEALTH_HEARTBEAT_MAX_AGE_SECONDS = float(
     os.environ.get("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", str(3 * CELERY_HEARTBEAT_INTERVAL))
 )
-# /metrics: on or off, who may read it (networks; empty: any address) and an optional token.
-METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
-METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
-# Where gunicorn workers share their samples (prometheus-client's multiprocess mode).
-METRICS_MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
-# Payments (docs/payments.md): how long a pending payment is left alone before the resolver
-# asks PayPal; how long a PayPal checkout may wait for the attendee's approval (the promo code
-# use is held that long, then the checkout is abandoned); the resolver's retries of a call
-# PayPal did not answer (same request id; the delay doubles from the second retry, capped).
-PAYMENT_PENDING_GRACE_SECONDS = int(os.environ.get("PAYMENT_PENDING_GRACE_SECONDS", "60"))
-PAYMENT_APPROVAL_WINDOW_MINUTES = float(os.environ.get("PAYMENT_APPROVAL_WINDOW_MINUTES", "15"))
-PAYMENT_RETRY_MAX_ATTEMPTS = int(os.environ.get("PAYMENT_RETRY_MAX_ATTEMPTS", "8"))
-PAYMENT_RETRY_BACKOFF_SECONDS = float(os.environ.get("PAYMENT_RETRY_BACKOFF_SECONDS", "60"))
-PAYMENT_RETRY_BACKOFF_MAX_SECONDS = float(
-    os.environ.get("PAYMENT_RETRY_BACKOFF_MAX_SECONDS", "21600")
-)
-# Payment attempts (card or PayPal) allowed per client address and per promo code in a window.
-PAYMENT_ATTEMPTS_PER_CLIENT = int(os.environ.get("PAYMENT_ATTEMPTS_PER_CLIENT", "10"))
-PAYMENT_ATTEMPTS_PER_CODE = int(os.environ.get("PAYMENT_ATTEMPTS_PER_CODE", "30"))
-PAYMENT_ATTEMPTS_WINDOW_SECONDS = int(os.environ.get("PAYMENT_ATTEMPTS_WINDOW_SECONDS", "600"))
-PAYMENT_RESOLVE_INTERVAL_SECONDS = float(os.environ.get("PAYMENT_RESOLVE_INTERVAL_SECONDS", "60"))
-CELERY_BEAT_SCHEDULE["resolve-pending-payments"] = {
-    "task": "payments.tasks.resolve_pending_payments",
-    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
-}
-CELERY_BEAT_SCHEDULE["resolve-pending-refunds"] = {
-    "task": "payments.tasks.resolve_pending_refunds",
-    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
-}
-# Receipts whose task could not be queued (the broker was down) are sent by this sweep.
-CELERY_BEAT_SCHEDULE["send-due-receipts"] = {
-    "task": "payments.tasks.send_due_receipts",
-    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
-}
-CELERY_BEAT_SCHEDULE["queue-stale-webhook-events"] = {
-    "task": "payments.tasks.queue_stale_webhook_events",
-    "schedule": PAYMENT_RESOLVE_INTERVAL_SECONDS,
-}
+# PayPal and payments, and the operators' logs and metrics, each in a module of its own.
+from .operations import *  # noqa: E402, F403
+from .paypal import *  # noqa: E402, F403
+from .paypal import PAYMENTS_BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(PAYMENTS_BEAT_SCHEDULE)

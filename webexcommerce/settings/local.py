@@ -10,7 +10,8 @@ settings refuse both.
 """
 
 from .base import *  # noqa: F403
-from .base import FIELD_ENCRYPTION_KEYS, SECRET_KEY, env_bool
+from .base import FIELD_ENCRYPTION_KEYS, SECRET_KEY
+from .env import env_bool
 
 DEBUG = env_bool("DEBUG", False)
 # ``load_demo`` loads its sites and logins only here, never with the production settings.

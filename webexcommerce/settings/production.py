@@ -5,7 +5,9 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, FIELD_ENCRYPTION_KEYS, SECRET_KEY, env_bool, logging_config
+from .base import DEBUG, FIELD_ENCRYPTION_KEYS, SECRET_KEY
+from .env import env_bool
+from .operations import logging_config
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
