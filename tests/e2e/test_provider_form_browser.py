@@ -1,5 +1,7 @@
 """The provider form's card checkboxes follow the account type in the browser."""
 
+import time
+
 import pytest
 
 from payments.models import PayflowAccount
@@ -7,12 +9,19 @@ from payments.models import PayflowAccount
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def visible_cards(page):
-    return [
-        box.get_attribute("value")
-        for box in page.locator('input[name="cards"]').all()
-        if box.is_visible()
-    ]
+def visible_cards(page, expected=None, timeout=5.0):
+    """The values of the card boxes on screen; with ``expected``, waits (up to ``timeout``)
+    until they are those — the page's script may still be arriving on a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = [
+            box.get_attribute("value")
+            for box in page.locator('input[name="cards"]').all()
+            if box.is_visible()
+        ]
+        if expected is None or shown == expected or time.monotonic() > deadline:
+            return shown
+        time.sleep(0.1)
 
 
 def test_card_boxes_follow_the_account_type_then_save(page, login, live_server, admin, site):
@@ -20,18 +29,21 @@ def test_card_boxes_follow_the_account_type_then_save(page, login, live_server, 
     page.goto(f"{live_server.url}/s/{site.slug}/events/ecommerce/provider/")
     page.get_by_label("PayPal Payflow Pro").check()
     page.get_by_role("button", name="Configure").click()
+    page.wait_for_load_state("load")  # the form's script has run
 
     account_type = page.get_by_label("Account type")
     account_type.select_option("website_payments_pro")
-    assert visible_cards(page) == []
+    assert visible_cards(page, []) == []
     assert not page.get_by_label("Express Checkout").is_visible()
 
     account_type.select_option("payments_pro_payflow_edition")
-    assert visible_cards(page) == ["visa", "mastercard", "amex", "discover"]
+    edition_cards = ["visa", "mastercard", "amex", "discover"]
+    assert visible_cards(page, edition_cards) == edition_cards
     assert not page.get_by_label("Express Checkout").is_visible()
 
     account_type.select_option("payflow_pro")
-    assert visible_cards(page) == ["visa", "mastercard", "amex", "discover", "diners", "jcb"]
+    payflow_cards = ["visa", "mastercard", "amex", "discover", "diners", "jcb"]
+    assert visible_cards(page, payflow_cards) == payflow_cards
     page.get_by_label("JCB").check()
     page.get_by_label("Visa", exact=True).check()
     page.get_by_label("Express Checkout").check()
