@@ -32,6 +32,7 @@ class EcommerceMixin(SiteServiceMixin):
         context.update(
             other_service=other,
             commerce=self.commerce,
+            service_enabled=self.commerce.service_enabled(self.service),
         )
         return context
 

@@ -143,3 +143,24 @@ def test_payment_page_text_too_long_is_a_field_error(admin_client, site):
     )
     assert response.status_code == 200
     assert b"at most 2000 characters" in response.content
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_tab_says_whether_the_service_takes_payments(admin_client, site, name):
+    """Training turned off reads so on every Training tab (with the way to turn it on), in the
+    reader's language; Events, still on, says it is on."""
+    commerce = CommerceSettings.for_site(site)
+    commerce.events_enabled, commerce.training_enabled = True, False
+    commerce.save()
+    training = admin_client.get(url(name, site, "training")).content.decode()
+    assert 'data-service-state="off"' in training
+    assert "E-commerce is turned off for Webex Training" in training
+    turn_on = f'class="alert-link" href="{url("ecommerce-enable", site, "training")}"'
+    assert (turn_on in training) is (name != "ecommerce-enable")
+    events = admin_client.get(url(name, site, "events")).content.decode()
+    assert 'data-service-state="on"' in events
+    assert "E-commerce is turned on for Webex Events" in events
+    french = admin_client.get(
+        url(name, site, "training"), headers={"accept-language": "fr"}
+    ).content.decode()
+    assert "L'e-commerce est désactivé pour Webex Training" in french
