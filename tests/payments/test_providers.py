@@ -525,7 +525,7 @@ def test_the_password_help_mentions_a_saved_password_only_when_there_is_one(admi
 # --- Against the PayPal simulator -------------------------------------------------------
 
 
-def test_connection(client, site, kind="payflow_pro", language="en"):
+def press_test_connection(client, site, kind="payflow_pro", language="en"):
     """Press *Test connection*; the page it lands on, in ``language``."""
     url = reverse("provider-test-connection", args=[site.slug, "events", kind])
     client.cookies["django_language"] = language
@@ -534,17 +534,17 @@ def test_connection(client, site, kind="payflow_pro", language="en"):
 
 def test_test_connection_says_paypal_accepted_the_credentials(admin_client, site, paypal_sandbox):
     admin_client.post(form_url(site, "payflow_pro"), payflow_data())
-    page = test_connection(admin_client, site)
+    page = press_test_connection(admin_client, site)
     assert "PayPal accepted these credentials (test servers)." in page
     details = page.split("<details", 1)[1].split("</details>", 1)[0]
     assert "PayPal&#x27;s answer" in details
     assert "RESULT=19 — Original transaction ID not found" in details
     assert "RESULT=19" not in page.split("<details", 1)[0]
-    french = test_connection(admin_client, site, language="fr")
+    french = press_test_connection(admin_client, site, language="fr")
     assert "PayPal a accepté ces identifiants (serveurs de test)." in french
     assert "Réponse de PayPal" in french and "RESULT=19" in french
     CommerceSettings.objects.filter(site=site).update(mode="production")
-    assert "PayPal accepted these credentials (live servers)." in test_connection(
+    assert "PayPal accepted these credentials (live servers)." in press_test_connection(
         admin_client, site
     )
 
@@ -576,10 +576,10 @@ def test_test_connection_names_the_reason_of_a_refusal(
     admin_client, site, paypal_sandbox, overrides, english, french, raw
 ):
     admin_client.post(form_url(site, "payflow_pro"), payflow_data(**overrides))
-    page = test_connection(admin_client, site)
+    page = press_test_connection(admin_client, site)
     assert "PayPal refused these settings (test servers): " in page and english in page
     assert raw in page.split("<details", 1)[1]
-    page = test_connection(admin_client, site, language="fr")
+    page = press_test_connection(admin_client, site, language="fr")
     assert "PayPal a refusé ces réglages (serveurs de test) : " in page and french in page
     assert "Original" not in page and raw in page  # PayPal's own words only in the details
 
@@ -592,10 +592,10 @@ def test_test_connection_says_when_paypal_cannot_be_reached(admin_client, site, 
         port = unused.getsockname()[1]
     settings.PAYPAL_PAYFLOW_TEST_URL = f"http://127.0.0.1:{port}/"
     admin_client.post(form_url(site, "payflow_pro"), payflow_data())
-    page = test_connection(admin_client, site)
+    page = press_test_connection(admin_client, site)
     assert "PayPal could not be reached (test servers). Try again in a moment." in page
     assert "Payflow could not be reached" in page.split("<details", 1)[1]
-    french = test_connection(admin_client, site, language="fr")
+    french = press_test_connection(admin_client, site, language="fr")
     assert "PayPal est injoignable (serveurs de test)" in french
 
 
@@ -604,9 +604,9 @@ def test_test_connection_of_express_checkout_asks_for_the_permission(
 ):
     kind = "express_checkout_us"
     admin_client.post(form_url(site, kind), {"paypal_email": "m@acme.example", "currency": "USD"})
-    page = test_connection(admin_client, site, kind)
+    page = press_test_connection(admin_client, site, kind)
     assert "PayPal answered, but the API permission is not granted yet (test servers)" in page
-    french = test_connection(admin_client, site, kind, language="fr")
+    french = press_test_connection(admin_client, site, kind, language="fr")
     assert "la permission API n&#x27;est pas encore accordée (serveurs de test)" in french
 
 
