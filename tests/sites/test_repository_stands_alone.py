@@ -50,7 +50,7 @@ def reference(pattern: str, why: str) -> Reference:
 
 OUTSIDE_PATHS = [
     reference(r"\.\./shared\b", "a folder beside the repository, which a clone does not have"),
-    reference(r"/work/", "a path of one machine"),
+    reference(r"/[w]ork/", "a path of one machine"),
     reference(
         r"\bshared/(?:SPEC|ARCHITECTURE|PAYPAL-FACTS)\.md\b",
         "a document beside the repository: link the page of docs/ instead",
