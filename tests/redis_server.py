@@ -8,17 +8,12 @@ connections are pooled: the pools are dropped on the way in and out).
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.local_servers import free_port
 
 
 class RedisServer:

@@ -12,21 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
 
+from tests.local_servers import free_port, wait_until_answering
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def demo_env(var_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -65,15 +59,7 @@ def running(tmp_path: Path, steps: list[list[str]], extra_env: dict[str, str] | 
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    requests.get(base + "/healthz/", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError(log_path.read_text()) from None
-                    time.sleep(0.3)
+            wait_until_answering(base + "/healthz/", server, log_path)
             yield base, env, log_path
         finally:
             server.terminate()

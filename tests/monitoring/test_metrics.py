@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -19,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.metrics import DATABASE_GAUGES, OperationsCollector
 from tests.celery_worker import database_url
+from tests.local_servers import free_port, wait_until_answering
 from webexcommerce.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,14 +201,6 @@ def test_queue_length_is_asked_of_the_broker():
 # --- Several gunicorn workers ---------------------------------------------------------------
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.timeout(240)
 def test_gunicorn_workers_share_their_samples(tmp_path, transactional_db):
     """Three workers in multiprocess mode: any scrape counts the requests of all of them."""
@@ -243,18 +235,9 @@ def test_gunicorn_workers_share_their_samples(tmp_path, transactional_db):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                # A worker still importing Django under load answers late, not never: a short
-                # read time-out here would raise (and the late request would still count).
-                requests.get(base + "/healthz/", timeout=60)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, (
-                    tmp_path / "gunicorn.log"
-                ).read_text()
-                time.sleep(0.3)
+        # A worker still importing Django under load answers late, not never: a short read
+        # time-out would raise (and the late request would still count).
+        wait_until_answering(base + "/healthz/", server, tmp_path / "gunicorn.log", read_timeout=60)
         for _ in range(29):
             requests.get(base + "/healthz/", timeout=60)
         counts = set()
