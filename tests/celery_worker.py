@@ -13,6 +13,8 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 from django.db import connection
@@ -119,3 +121,33 @@ def signal_worker(process: subprocess.Popen, signum: int = signal.SIGKILL) -> No
     os.killpg(process.pid, signum)
     if signum == signal.SIGKILL:
         process.wait(timeout=10)
+
+
+def sent_mail(tmp_path: Path) -> list[EmailMessage]:
+    """The e-mails a worker started by ``celery_worker(tmp_path)`` has sent, oldest file first.
+
+    Django's file backend writes one file per connection, its messages separated by a line of
+    79 dashes. Parsed with the modern policy: ``message["Subject"]`` is decoded and
+    ``message.get_content()`` is the body as text.
+    """
+    messages = []
+    for path in sorted((tmp_path / "mail").glob("*")):
+        for chunk in path.read_bytes().split(b"-" * 79):
+            if chunk.strip():
+                messages.append(message_from_bytes(chunk.strip(), policy=policy.default))
+    return messages
+
+
+def wait_for_mail(tmp_path: Path, count: int, timeout: float = 30) -> list[EmailMessage]:
+    """``sent_mail(tmp_path)`` once it holds at least ``count`` messages (fails on time-out,
+    with the worker's log)."""
+    deadline = time.monotonic() + timeout
+    while len(messages := sent_mail(tmp_path)) < count:
+        if time.monotonic() > deadline:
+            log = tmp_path / "worker.log"
+            raise AssertionError(
+                f"{len(messages)} of {count} e-mails sent:\n"
+                + (log.read_text()[-3000:] if log.exists() else "")
+            )
+        time.sleep(0.2)
+    return messages

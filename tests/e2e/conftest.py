@@ -1,6 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium, headless, against a live server.
 
-Screenshots of a failing test land in ``test-artifacts/`` (kept by CI).
+Screenshots of a failing test land in ``test-artifacts/`` (kept by CI). ``mail_worker`` is a
+real Celery worker whose sent e-mails a test reads; ``switch_language`` is the navbar's
+language selector.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.celery_worker import celery_worker, wait_for_mail
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,3 +72,18 @@ def login(page, live_server):
         page.get_by_role("button", name="Log in").click()
 
     return do_login
+
+
+def switch_language(page, code: str) -> None:
+    """Choose ``code`` in the navbar's language selector (it submits itself on change)."""
+    with page.expect_navigation():
+        page.select_option("#language-select", code)
+
+
+@pytest.fixture
+def mail_worker(tmp_path, transactional_db):
+    """A real Celery worker on the test database for the test's duration; yields
+    ``wait(count)``, which answers the e-mails it has sent once there are ``count`` (see
+    ``tests.celery_worker.sent_mail``)."""
+    with celery_worker(tmp_path):
+        yield lambda count=1: wait_for_mail(tmp_path, count)

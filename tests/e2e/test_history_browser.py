@@ -10,7 +10,7 @@ from payments.models import CommerceSettings, ProviderKind
 from promocodes.models import PromoCode
 from sites import history
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,11 +46,6 @@ def seed(site, admin) -> None:
             % {"extended": 12, "until": "30/06/2030", "reactivated": 2, "skipped": 0}
         ),
     )
-
-
-def switch_language(page, code: str) -> None:
-    with page.expect_navigation():
-        page.select_option("#language-select", code)
 
 
 def test_history_reads_in_the_readers_language(page, login, live_server, admin, site):

@@ -10,6 +10,43 @@ from promocodes.models import PromoCode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# The payment page's labels as an attendee reads them (the French catalog's msgstr).
+WORDS = {
+    "en": {
+        "name": "Your name",
+        "email": "Your e-mail address",
+        "card_type": "Card type",
+        "card_number": "Card number",
+        "expiry": "Expiry (mm/yy)",
+        "security_code": "Security code",
+        "name_on_card": "Name on card",
+        "pay": "Pay",
+        "confirmed": "your payment is confirmed",
+    },
+    "fr": {
+        "name": "Votre nom",
+        "email": "Votre adresse e-mail",
+        "card_type": "Type de carte",
+        "card_number": "Numéro de carte",
+        "expiry": "Date d'expiration (mm/aa)",
+        "security_code": "Code de sécurité",
+        "name_on_card": "Nom sur la carte",
+        "pay": "Payer",
+        "confirmed": "votre paiement est confirmé",
+    },
+}
+
+
+def fill_card(page, w: dict, name: str, email: str) -> None:
+    """The attendee's details and a Visa test card, typed into the labelled fields."""
+    page.get_by_label(w["name"]).fill(name)
+    page.get_by_label(w["email"]).fill(email)
+    page.get_by_label(w["card_type"]).select_option("visa")
+    page.get_by_label(w["card_number"]).fill("4111 1111 1111 1111")
+    page.get_by_label(w["expiry"]).fill("12/39")
+    page.get_by_label(w["security_code"]).fill("123")
+    page.get_by_label(w["name_on_card"]).fill(name)
+
 
 def test_attendee_pays_by_card_with_a_promo_code(page, live_server, priced_session, paypal_sandbox):
     PromoCode.objects.create(
@@ -27,13 +64,7 @@ def test_attendee_pays_by_card_with_a_promo_code(page, live_server, priced_sessi
     page.get_by_role("button", name="Apply").click()
     assert page.locator("#total").inner_text() == "$75.00"
 
-    page.get_by_label("Your name").fill("Ada Lovelace")
-    page.get_by_label("Your e-mail address").fill("ada@example.com")
-    page.get_by_label("Card type").select_option("visa")
-    page.get_by_label("Card number").fill("4111 1111 1111 1111")
-    page.get_by_label("Expiry (mm/yy)").fill("12/39")
-    page.get_by_label("Security code").fill("123")
-    page.get_by_label("Name on card").fill("Ada Lovelace")
+    fill_card(page, WORDS["en"], "Ada Lovelace", "ada@example.com")
     page.get_by_role("button", name="Pay $75.00").click()
 
     assert page.get_by_text("your payment is confirmed").is_visible()

@@ -15,7 +15,7 @@ from payments.models import Payment
 from promocodes.models import PromoCode, PromoCodeUse
 from sites.models import Session
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,11 +74,6 @@ def seed(site) -> None:
         Payment.objects.filter(site=site, attendee_name__endswith=f" {n}").update(
             created_at=now - timedelta(days=n * 3)
         )
-
-
-def switch_language(page, code: str) -> None:
-    with page.expect_navigation():
-        page.select_option("#language-select", code)
 
 
 def check_fits(page, label: str) -> None:

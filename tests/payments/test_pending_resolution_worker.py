@@ -3,12 +3,11 @@ PayPal answered with a 5xx, and money PayPal held are settled on PayPal's real a
 capture in the ledger, one receipt."""
 
 import time
-from email import message_from_bytes
 
 import pytest
 
 from payments.models import Payment
-from tests.celery_worker import celery_worker
+from tests.celery_worker import celery_worker, sent_mail
 from tests.payments.paypal_steps import approve
 from tests.payments.test_payment_page import form_data, make_code, page_url
 
@@ -40,8 +39,8 @@ def wait_for(payment: Payment, statuses: tuple[str, ...], seconds: float = 40) -
 
 
 def receipts(tmp_path) -> list:
-    folder = tmp_path / "mail"
-    return [message_from_bytes(path.read_bytes()) for path in sorted(folder.glob("*"))]
+    """The receipts the worker of ``tmp_path`` sent (the only e-mails of these tests)."""
+    return sent_mail(tmp_path)
 
 
 def test_timeout_then_the_beat_resolver_marks_the_payment_paid(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from email import message_from_string
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,19 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from promocodes.models import CreationBatch, PromoCode, PromoCodeEmail
 from promocodes.tasks import expire_due_codes, send_batch_emails
 from sites.models import Revision
+from tests.celery_worker import sent_mail
 
 from .conftest import start_celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def sent_messages(mail_dir: Path) -> list:
-    messages = []
-    for path in sorted(mail_dir.glob("*.log")):
-        for chunk in path.read_text().split("-" * 79):
-            if chunk.strip():
-                messages.append(message_from_string(chunk.strip()))
-    return messages
 
 
 def test_each_recipient_is_emailed_once_by_a_real_worker(
@@ -48,7 +38,7 @@ def test_each_recipient_is_emailed_once_by_a_real_worker(
         batch = CreationBatch.objects.get()
         send_batch_emails.delay(batch.pk).get(timeout=30)
         wait_for(lambda: not PromoCodeEmail.objects.exclude(state="sent").exists())
-    messages = sent_messages(tmp_path / "mail")
+    messages = sent_mail(tmp_path)
     assert sorted(m["To"] for m in messages) == [
         "ada@example.com",
         "grace@example.com",
