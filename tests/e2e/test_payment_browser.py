@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from payments.models import Payment
 from promocodes.models import PromoCode
@@ -48,9 +49,10 @@ def fill_card(page, w: dict, name: str, email: str) -> None:
     page.get_by_label(w["name_on_card"]).fill(name)
 
 
-def test_attendee_pays_by_card_with_a_promo_code(page, live_server, priced_session, paypal_sandbox):
-    PromoCode.objects.create(
-        site=priced_session.site,
+def spring25(site) -> PromoCode:
+    """25 % off Webex Events sessions, five uses."""
+    return PromoCode.objects.create(
+        site=site,
         code="SPRING25",
         service="events",
         discount_type="percent",
@@ -58,6 +60,10 @@ def test_attendee_pays_by_card_with_a_promo_code(page, live_server, priced_sessi
         expires_on=date(2039, 1, 1),
         max_uses=5,
     )
+
+
+def test_attendee_pays_by_card_with_a_promo_code(page, live_server, priced_session, paypal_sandbox):
+    spring25(priced_session.site)
     page.goto(f"{live_server.url}/pay/{priced_session.site.slug}/{priced_session.pk}/")
     assert page.get_by_text("TEST MODE — no real charge").is_visible()
     page.get_by_label("Promo code").fill("spring25")
@@ -73,11 +79,13 @@ def test_attendee_pays_by_card_with_a_promo_code(page, live_server, priced_sessi
     assert page.locator("#reference").inner_text() == payment.gateway_reference
 
 
-def go_to_paypal(page, live_server, priced_session, paypal_sandbox):
-    """Fill the attendee's details, press *Pay with PayPal*, land on PayPal's approval page."""
+def go_to_paypal(page, live_server, priced_session, paypal_sandbox, promo_code: str = ""):
+    """Fill the attendee's details (and ``promo_code``), press *Pay with PayPal*, land on
+    PayPal's approval page."""
     page.goto(f"{live_server.url}/pay/{priced_session.site.slug}/{priced_session.pk}/")
     page.get_by_label("Your name").fill("Grace Hopper")
     page.get_by_label("Your e-mail address").fill("grace@example.com")
+    page.get_by_label("Promo code").fill(promo_code)
     page.get_by_role("button", name="Pay with PayPal").click()
     page.wait_for_url(f"{paypal_sandbox.base_url}/**")
 
@@ -97,8 +105,10 @@ def test_attendee_cancels_on_paypal_and_confirms_on_our_page(
     page, live_server, priced_session, paypal_sandbox
 ):
     """PayPal's cancel link lands on a page that changes nothing by itself; the attendee's
-    own browser presses *Cancel this payment* (a POST) and is back on the payment page."""
-    go_to_paypal(page, live_server, priced_session, paypal_sandbox)
+    own browser presses *Cancel this payment* (a POST) and is back on the payment page, with
+    what they typed still there (issue 13, item 8)."""
+    spring25(priced_session.site)
+    go_to_paypal(page, live_server, priced_session, paypal_sandbox, promo_code="spring25")
     page.locator("#cancel").click()
     page.wait_for_url(f"{live_server.url}/pay/paypal/cancel/**")
     assert page.get_by_text("You left PayPal without paying.").is_visible()
@@ -106,5 +116,9 @@ def test_attendee_cancels_on_paypal_and_confirms_on_our_page(
     page.get_by_role("button", name="Cancel this payment").click()
     page.wait_for_url(f"{live_server.url}/pay/{priced_session.site.slug}/{priced_session.pk}/")
     assert page.get_by_text("You cancelled the payment on PayPal.").is_visible()
+    expect(page.get_by_label("Your name")).to_have_value("Grace Hopper")
+    expect(page.get_by_label("Your e-mail address")).to_have_value("grace@example.com")
+    expect(page.get_by_label("Promo code")).to_have_value("SPRING25")
+    expect(page.locator("#total")).to_have_text("$75.00")
     assert Payment.objects.get().status == "cancelled"
     assert paypal_sandbox.ledger() == []
