@@ -224,6 +224,11 @@ class ReportPage:
     def has_previous(self) -> bool:
         return self.previous_cursor is not None
 
+    @property
+    def has_other_pages(self) -> bool:
+        """False when every matching code is on this page (no page controls to show)."""
+        return self.has_next or self.has_previous
+
 
 def _key():
     return Tuple(F("created_at"), F("id"))

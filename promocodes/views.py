@@ -176,7 +176,7 @@ class ReportView(ReportMixin, TemplateView):
         page = selectors.report_page(
             codes, after=self.request.GET.get("after"), before=self.request.GET.get("before")
         )
-        if page.previous_cursor is None and not page.has_next:
+        if not page.has_other_pages:
             # Everything fits on this first page: its rows are the count (no second scan,
             # which matters for searches that the trigram index answers slowly).
             count, more = len(page.rows), False
