@@ -164,24 +164,18 @@ def test_page_controls_show_only_when_there_is_another_page(
     add_payments(site, PAGE_SIZE)
     add_history(site, admin, PAGE_SIZE)
     login("alice", "pw-alice")
-    assert_one_page_then_two(
-        page,
-        live_server.url + reverse("promocode-report", args=[site.slug, "events"]),
-        "table.table-report tbody tr",
-        lambda: add_codes(site, 1, start=PAGE_SIZE),
-        "Older",
+    rows, history_rows = "table.table-report tbody tr", "[data-history] tbody tr"
+    lists = (
+        (
+            "promocode-report",
+            [site.slug, "events"],
+            rows,
+            lambda: add_codes(site, 1, PAGE_SIZE),
+            "Older",
+        ),
+        ("transactions", [site.slug], rows, lambda: add_payments(site, 1, PAGE_SIZE), "Next"),
+        ("site-history", [site.slug], history_rows, lambda: add_history(site, admin, 1), "Next"),
     )
-    assert_one_page_then_two(
-        page,
-        live_server.url + reverse("transactions", args=[site.slug]),
-        "table.table-report tbody tr",
-        lambda: add_payments(site, 1, start=PAGE_SIZE),
-        "Next",
-    )
-    assert_one_page_then_two(
-        page,
-        live_server.url + reverse("site-history", args=[site.slug]),
-        "[data-history] tbody tr",
-        lambda: add_history(site, admin, 1),
-        "Next",
-    )
+    for name, args, row, add_one, next_name in lists:
+        url = live_server.url + reverse(name, args=args)
+        assert_one_page_then_two(page, url, row, add_one, next_name)
