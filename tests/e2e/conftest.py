@@ -63,13 +63,18 @@ def page(chromium, request):
     context.close()
 
 
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    """Sign in on the login page of the console served at ``base_url`` (English labels)."""
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 @pytest.fixture
 def login(page, live_server):
     def do_login(username: str, password: str) -> None:
-        page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, live_server.url, username, password)
 
     return do_login
 

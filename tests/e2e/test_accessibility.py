@@ -14,6 +14,8 @@ from django.urls import reverse
 from tests.security import urlwalk
 from tests.security.conftest import populate
 
+from .conftest import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BLOCKING = {"serious", "critical"}
@@ -41,10 +43,7 @@ def new_page(chromium, live_server, username: str | None = None):
     page = context.new_page()
     page.set_default_timeout(15000)
     if username:
-        page.goto(live_server.url + reverse("login"))
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill("pw-" + username)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, live_server.url, username, "pw-" + username)
         page.wait_for_load_state()
     return context, page
 
