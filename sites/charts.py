@@ -13,8 +13,9 @@ Two shapes:
     horizontal bars, one per category, each labelled directly with its name and figure
     (payments by outcome, codes issued vs used …);
 ``columns(...)``
-    vertical columns over time (one per day or week), the highest figure written on its
-    axis, the first and last periods under it.
+    vertical columns over time (one per day or week, at most ``COLUMN_MAX_WIDTH`` wide and
+    centred in its period), the highest figure written on its axis, the first and last
+    periods under their columns.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ LABEL_WIDTH = 160  # left of a horizontal bar: its name
 FIGURE_WIDTH = 110  # right of it: its figure
 COLUMNS_HEIGHT = 180
 AXIS = 84  # left of the columns: the scale; under them: the first and last periods
+COLUMN_MAX_WIDTH = 40  # a few periods draw columns, not blocks filling the chart
 LATEST = 60  # the most periods a columns chart draws
 
 
@@ -88,6 +90,16 @@ class Chart:
     @property
     def empty(self) -> bool:
         return not any(point.value for point in self.points)
+
+    @property
+    def axis_first_x(self) -> float:
+        """Columns: where the first period's name starts (under its column's left edge)."""
+        return self.shapes[0].x if self.shapes else self.label_x
+
+    @property
+    def axis_last_x(self) -> float:
+        """Columns: where the last period's name ends (under its column's right edge)."""
+        return self.shapes[-1].x + self.shapes[-1].width if self.shapes else self.width
 
 
 def periods(first: date, last: date, *, weekly: bool) -> list[date]:
@@ -164,15 +176,15 @@ def columns(
     top = _scale(points)
     room = COLUMNS_WIDTH - AXIS
     step = room / max(len(points), 1)
-    gap = min(4.0, step / 4)
+    width = min(step - min(4.0, step / 4), COLUMN_MAX_WIDTH)
     shapes = []
     for i, point in enumerate(points):
         height = (COLUMNS_HEIGHT - 10) * float(point.value) / top
         if point.value and height < 2:
             height = 2.0
-        x = AXIS + i * step + gap / 2
+        x = AXIS + i * step + (step - width) / 2  # centred in its period's slot
         y = COLUMNS_HEIGHT - height
-        shapes.append(Shape(point, x, y, step - gap, height, x + (step - gap) / 2, y - 2))
+        shapes.append(Shape(point, x, y, width, height, x + width / 2, y - 2))
     top_point = max(points, key=lambda p: p.value) if points else None
     return Chart(
         key,
@@ -187,5 +199,6 @@ def columns(
         note,
         axis_top=top_point.shown if top_point else "",
         axis_first=points[0].label if points else "",
-        axis_last=points[-1].label if points else "",
+        # One period: its name once, under its column.
+        axis_last=points[-1].label if len(points) > 1 else "",
     )
