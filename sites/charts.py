@@ -10,11 +10,11 @@ and a chart of test payments is hatched (``hatched``) besides saying so in its t
 Two shapes:
 
 ``bars(...)``
-    horizontal bars, one per category, each labelled directly with its name and figure
-    (payments by outcome, codes issued vs used …);
+    horizontal bars, one per category, each labelled directly: its name above it, its
+    figure after it (payments by outcome, codes issued vs used …);
 ``columns(...)``
     vertical columns over time (one per day or week, at most ``COLUMN_MAX_WIDTH`` wide and
-    centred in its period), the highest figure written on its axis, the first and last
+    centred in its period), the highest figure written above them, the first and last
     periods under their columns.
 """
 
@@ -32,9 +32,13 @@ BARS_WIDTH = 420
 COLUMNS_WIDTH = 520
 BAR_HEIGHT = 22
 BAR_GAP = 8
-LABEL_WIDTH = 160  # left of a horizontal bar: its name
-FIGURE_WIDTH = 110  # right of it: its figure
+LABEL_LINE = 20  # above a horizontal bar: its name, on a line of its own
+# A generous average width of one character of .chart-text (14 units): room kept right of the
+# longest bar for the longest figure, and the length names are cut to, so that no text runs
+# out of the drawing (French names and session titles are long).
+CHAR_WIDTH = 8.5
 COLUMNS_HEIGHT = 180
+COLUMNS_TOP = 24  # above it (a dashed line in _chart.html): the highest figure, on its own line
 AXIS = 84  # left of the columns: the scale; under them: the first and last periods
 COLUMN_MAX_WIDTH = 40  # a few periods draw columns, not blocks filling the chart
 LATEST = 60  # the most periods a columns chart draws
@@ -58,8 +62,9 @@ class Shape:
     y: float
     width: float
     height: float
-    text_x: float  # where its label goes (bars), or its centre (columns)
+    text_x: float  # where its figure goes (bars), or its centre (columns)
     text_y: float
+    label_y: float = 0.0  # bars: the baseline of its name, above it
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,13 @@ class Chart:
 
     @property
     def label_x(self) -> int:
-        """Where the names of the bars end, and the scale of the columns."""
-        return (LABEL_WIDTH if self.kind == "bars" else AXIS) - 6
+        """Columns: where the scale's figures end."""
+        return AXIS - 6
+
+    @property
+    def label_chars(self) -> int:
+        """Bars: the most characters of a name drawn (the table holds it whole)."""
+        return int(self.width / CHAR_WIDTH)
 
     @property
     def empty(self) -> bool:
@@ -127,21 +137,21 @@ def bars(
     value_header: str,
     hatched: bool = False,
 ) -> Chart:
-    """Horizontal bars, one per point, in the order given, each labelled with name and
-    figure."""
+    """Horizontal bars, one per point, in the order given: each bar's name above it, its
+    figure right of it (the longest bar leaves room for the longest figure)."""
     points = tuple(points)
-    room = BARS_WIDTH - LABEL_WIDTH - FIGURE_WIDTH
+    longest = max((len(point.shown) for point in points), default=0)
+    room = BARS_WIDTH - min(longest * CHAR_WIDTH + 6, BARS_WIDTH / 2)
     top = _scale(points)
+    row = LABEL_LINE + BAR_HEIGHT + BAR_GAP
     shapes = []
     for i, point in enumerate(points):
-        y = BAR_GAP + i * (BAR_HEIGHT + BAR_GAP)
+        y = BAR_GAP + LABEL_LINE + i * row
         length = room * float(point.value) / top
         if point.value and length < 2:
             length = 2.0  # a non-zero figure stays visible
-        shapes.append(
-            Shape(point, LABEL_WIDTH, y, length, BAR_HEIGHT, LABEL_WIDTH + length + 6, y + 16)
-        )
-    height = BAR_GAP + len(points) * (BAR_HEIGHT + BAR_GAP)
+        shapes.append(Shape(point, 0, y, length, BAR_HEIGHT, length + 6, y + 16, y - 6))
+    height = BAR_GAP + len(points) * row
     return Chart(
         key,
         title,
@@ -150,7 +160,7 @@ def bars(
         value_header,
         points,
         tuple(shapes),
-        max(height, BAR_HEIGHT + 2 * BAR_GAP),
+        max(height, row + BAR_GAP),
         hatched,
     )
 
@@ -179,7 +189,7 @@ def columns(
     width = min(step - min(4.0, step / 4), COLUMN_MAX_WIDTH)
     shapes = []
     for i, point in enumerate(points):
-        height = (COLUMNS_HEIGHT - 10) * float(point.value) / top
+        height = (COLUMNS_HEIGHT - COLUMNS_TOP) * float(point.value) / top
         if point.value and height < 2:
             height = 2.0
         x = AXIS + i * step + (step - width) / 2  # centred in its period's slot

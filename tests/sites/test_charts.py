@@ -33,3 +33,20 @@ def test_many_periods_fill_the_width_with_gaps():
     step = (charts.COLUMNS_WIDTH - charts.AXIS) / charts.LATEST
     assert all(shape.width < step for shape in drawn.shapes)
     assert drawn.shapes[-1].x + drawn.shapes[-1].width <= charts.COLUMNS_WIDTH
+
+
+def test_bars_keep_names_above_and_the_longest_figure_inside_the_drawing():
+    figures = [("Remboursé (en partie ou en totalité)", 0), ("Payé", 8), ("Refusé", 4)]
+    drawn = charts.bars(
+        "outcomes",
+        "Paiements par résultat",
+        [charts.Point(name, n, f"{n} payés · 490,00 $") for name, n in figures],
+        label_header="Résultat",
+        value_header="Paiements",
+    )
+    for shape in drawn.shapes:
+        assert shape.x == 0 and shape.label_y < shape.y  # its name on its own line above
+        figure_end = shape.text_x + len(shape.point.shown) * charts.CHAR_WIDTH
+        assert figure_end <= charts.BARS_WIDTH
+    assert drawn.label_chars * charts.CHAR_WIDTH <= charts.BARS_WIDTH
+    assert len(figures[0][0]) < drawn.label_chars  # a long French name is drawn whole
