@@ -1,5 +1,6 @@
 """The History page in a browser: a change made in French reads in English for an English
-reader and in French for a French one; the area filter works; screenshots at 1280×800."""
+reader and in French for a French one; the area filter works. (Its screenshots at 1280×800
+are the walkthrough's, ``test_13_history_and_charts_at_1280``.)"""
 
 from datetime import date
 
@@ -10,7 +11,7 @@ from payments.models import CommerceSettings, ProviderKind
 from promocodes.models import PromoCode
 from sites import history
 
-from .conftest import ARTIFACTS, switch_language
+from .conftest import switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +51,6 @@ def seed(site, admin) -> None:
 
 def test_history_reads_in_the_readers_language(page, login, live_server, admin, site):
     seed(site, admin)
-    page.set_viewport_size({"width": 1280, "height": 800})
     login("alice", "pw-alice")
     switch_language(page, "fr")
     page.goto(f"{live_server.url}/s/{site.slug}/training/ecommerce/")
@@ -66,8 +66,6 @@ def test_history_reads_in_the_readers_language(page, login, live_server, admin, 
     assert "Non" in table.inner_text() and "Oui" in table.inner_text()
     assert "01/03/2030 – 09/03/2030" in table.inner_text()
     assert "Codes promotionnels prolongés jusqu'au 30/06/2030" in table.inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "history-fr.png"))
 
     switch_language(page, "en")
     page.goto(history_url)
@@ -76,7 +74,6 @@ def test_history_reads_in_the_readers_language(page, login, live_server, admin, 
     assert "Webex Training" in text and "No" in text and "Yes" in text
     assert "Payment provider" in text and "PayPal Payflow Pro" in text
     assert "payflow_pro" not in text and "ecommerce." not in text
-    page.screenshot(path=str(ARTIFACTS / "history-en.png"))
 
     page.get_by_label("Area").select_option(label="E-commerce — enabled services")
     page.get_by_role("button", name="Filter").click()

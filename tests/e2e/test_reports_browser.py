@@ -1,6 +1,7 @@
 """Both reports in a browser, in English and French, at 1280×800 and 1024×768: the page never
 scrolls sideways (a wide table scrolls inside its card), the Status column is on screen, the
-charts are drawn; screenshots of the transactions dashboard and the promo insights."""
+charts are drawn. (Screenshots of the transactions dashboard and the promo insights at 1280×800
+are the walkthrough's, ``test_13_history_and_charts_at_1280``.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from payments.models import Payment
 from promocodes.models import PromoCode, PromoCodeUse
 from sites.models import Session
 
-from .conftest import ARTIFACTS, switch_language
+from .conftest import switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,14 +107,6 @@ def test_reports_fit_in_both_languages_and_sizes(page, login, live_server, admin
                 check_fits(page, f"{name} {language} {viewport['width']}")
                 assert page.locator("figure.chart svg").count() >= 3
                 assert page.locator("[data-chart-table]").count() >= 3
-
-    page.set_viewport_size(VIEWPORTS[0])
-    switch_language(page, "en")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(transactions)
-    page.screenshot(path=str(ARTIFACTS / "transactions-dashboard.png"))
-    page.goto(promos)
-    page.screenshot(path=str(ARTIFACTS / "promo-insights.png"))
 
 
 def test_no_live_payment_link_shows_the_test_payments(page, login, live_server, admin, site):

@@ -6,7 +6,9 @@ French: the administrator logs in, picks the language in the navbar, then clicks
 and buttons by their visible labels. The French labels are the catalog's
 (``locale/fr/LC_MESSAGES/django.po``), which uses the help article's words ("Mise à jour",
 "Configurer", "Afficher le rapport", …); a wrong or missing translation fails here. The last
-test is an organizer reading both reports, with no action controls.
+test is an organizer reading both reports, with no action controls; the one before it is the
+administrator looking at History, the transactions dashboard and the promo code insights at
+1280×800, whose screenshots it saves under ``test-artifacts/`` (``<page>-<lang>.png``).
 
 Assertions are on what the user sees (flash messages with role=status, table cells, checkbox
 states) and on the database where that proves the effect.
@@ -31,6 +33,10 @@ from payments.models import (
 from promocodes import tasks as promo_tasks
 from promocodes.models import PromoCode
 from promocodes.params import CreationParams
+
+from .conftest import ARTIFACTS
+from .test_history_browser import seed as seed_history
+from .test_reports_browser import seed as seed_reports
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -141,6 +147,7 @@ LABELS = {
         "delete_test": "Delete test payments",
         "refund": "Refund",
         "configuration": "Configuration",
+        "history": "History",
     },
     "fr": {
         "events_ecommerce": "Webex Events › E-Commerce",
@@ -245,6 +252,7 @@ LABELS = {
         "delete_test": "Supprimer les paiements de test",
         "refund": "Rembourser",
         "configuration": "Configuration",
+        "history": "Historique",
     },
 }
 
@@ -853,6 +861,43 @@ def test_11_payment_page_text(admin_in, t, site):
     expect(field(page, t["header"])).to_have_value(header)
     expect(header_preview).to_contain_text("<b>Pay securely</b> below.")
     expect(header_preview.locator("b")).to_have_count(0)
+
+
+# --- History and the charts, as they look at 1280×800 --------------------------------------
+
+
+def screenshot(page: Page, name: str, top: str | None = None) -> None:
+    """Save the viewport as ``test-artifacts/<name>.png``, ``top`` (a selector) scrolled to
+    its top first."""
+    if top:
+        page.locator(top).evaluate("e => e.scrollIntoView({block: 'start', behavior: 'instant'})")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def test_13_history_and_charts_at_1280(admin_in, t, lang, site, admin):
+    page = admin_in
+    seed_history(site, admin)
+    seed_reports(site)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    nav = page.get_by_role("navigation", name=t["site_nav"])
+
+    nav.get_by_role("link", name=t["history"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t["history"])
+    expect(page.locator("[data-history] tbody tr")).to_have_count(2)
+    screenshot(page, f"history-{lang}")
+
+    nav.get_by_role("link", name=t["transactions"]).click()
+    field(page, t["payments_scope"]).select_option(label=t["live_and_test"])
+    page.get_by_role("button", name=t["show_report"]).click()
+    charts = page.locator("[data-dashboard] figure.chart svg")
+    expect(charts.first).to_be_visible()
+    assert charts.count() >= 3
+    screenshot(page, f"transactions-dashboard-{lang}", top="[data-dashboard]")
+
+    open_report(page, t)
+    expect(page.locator("[data-insights] figure.chart svg")).to_have_count(3)
+    screenshot(page, f"promo-insights-{lang}", top="[data-insights]")
 
 
 # --- An organizer reads the reports ----------------------------------------------------------
