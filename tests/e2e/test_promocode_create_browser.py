@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from promocodes.models import PromoCode
 
 from .conftest import switch_language
+from .test_provider_pages_browser import assert_axe_clean
 from .test_walkthrough_procedures import LABELS, field
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,6 +101,7 @@ def test_create_page_headings_tabs_and_the_created_code(
     page.get_by_role("button", name=w["copy"], exact=True).click()
     expect(page.locator("[data-copy-status]")).to_have_text(w["copied"])
     assert page.evaluate("() => navigator.clipboard.readText()") == "SPRING-26"
+    assert_axe_clean(page)
 
     # The report of this creation: that code only, not the older one.
     page.get_by_role("link", name=t["show_codes"]).click()
