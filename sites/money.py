@@ -41,6 +41,12 @@ def format_money(amount: Decimal, currency: str) -> str:
     return f"{symbol}{number}"
 
 
+def format_number(value: Decimal | int, decimals: int | None = None) -> str:
+    """A count or a quantity, digits grouped by three as the active language groups them
+    (``999,999.99``; ``999 999,99`` in French, with a non-breaking space)."""
+    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
 def format_percent(value: Decimal | int) -> str:
     """A percentage, whole numbers without decimals (``10%``, ``12.50%``; ``10 %`` in French)."""
     value = Decimal(value)
