@@ -222,7 +222,7 @@ LABELS = {
         "select": "Sélectionner {code}",
         "select_page": "Sélectionner tous les codes de cette page",
         "extend": "Prolonger la date d'expiration",
-        "extend_until": "Prolonger jusqu'au (dd/mm/yyyy)",
+        "extend_until": "Prolonger jusqu'au (jj/mm/aaaa)",
         "extended_2": "2 codes promotionnels prolongés jusqu'au {date}.",
         "extended_1": "1 code promotionnel prolongé jusqu'au {date}.",
         "skipped_1": (
