@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from payments.models import CommerceSettings
+from payments.models import CommerceSettings, PayflowAccount
 from sites.models import Revision
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,13 @@ def test_production_is_refused_with_reasons_while_incomplete(admin_client, site)
     assert "Production mode cannot be turned on yet" in body
     assert "Choose and configure a payment provider" in body
     assert CommerceSettings.for_site(site).mode == "test"
+
+
+def test_an_incomplete_provider_is_named_before_its_reason_in_french(admin_client, shop):
+    PayflowAccount.objects.filter(site=shop).update(cards=[], express_checkout=False)
+    admin_client.cookies["django_language"] = "fr"
+    body = admin_client.post(url("ecommerce-mode", shop), {"mode": "production"}).content.decode()
+    assert "PayPal Payflow Pro\u00a0: " in body
 
 
 def test_bad_mode_value_is_a_field_error(admin_client, site):
