@@ -50,6 +50,7 @@ LABELS = {
         "mode_tab": "Operation mode",
         "test": "Test",
         "production": "Production",
+        "colon": ":",  # between a label and what it says
         "not_ready": "Production mode cannot be turned on yet:",
         "before_production": "Before switching to Production:",
         "no_business_name": "Enter the business name shown to attendees.",
@@ -154,6 +155,7 @@ LABELS = {
         "mode_tab": "Mode de fonctionnement",
         "test": "Test",
         "production": "Production",
+        "colon": "\u00a0:",
         "not_ready": "Le mode Production ne peut pas encore être activé\u00a0:",
         "before_production": "Avant de passer en Production\u00a0:",
         "no_business_name": "Saisissez le nom commercial affiché aux participants.",
@@ -429,7 +431,7 @@ def test_02_test_mode_then_back_to_production_once_complete(admin_in, t, site, p
     expect(incomplete).to_contain_text(t["no_card"])
     open_tab(page, t["mode_tab"])
     expect(incomplete).to_contain_text(t["no_card"])
-    no_card = f"{t['payflow_pro']}: {t['no_card']}"
+    no_card = f"{t['payflow_pro']}{t['colon']} {t['no_card']}"
     before = page.locator("main .alert-warning").filter(has_text=t["before_production"])
     expect(before).to_contain_text(no_card)
     page.get_by_label(t["production"], exact=True).check()
