@@ -318,5 +318,9 @@ class CommerceSerializer(serializers.Serializer):
     enabled_services = serializers.ListField(child=serializers.CharField())
     provider = serializers.CharField(allow_null=True)
     currency = serializers.CharField()
+    country = serializers.CharField(
+        help_text="The site's country (ISO 3166-1 alpha-2): phone numbers without a country "
+        "code are read as its numbers."
+    )
     production_ready = serializers.BooleanField()
     readiness_reasons = serializers.ListField(child=serializers.CharField())

@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 from sites import charts
 from sites.date_display import format_date
 from sites.models import Site
-from sites.money import format_money
+from sites.money import format_money, format_number
 
 from .models import COLLECTED_STATUSES, OPEN_STATUSES, Payment, PaymentMethod, PaymentStatus
 from .selectors import Scope, TransactionFilters, filtered_payments
@@ -192,7 +192,7 @@ def method_and_outcome_charts(rows: list[dict]) -> list[charts.Chart]:
     outcomes = outcome_labels()
 
     def count(n: int) -> str:
-        return ngettext("%(n)d payment", "%(n)d payments", n) % {"n": n}
+        return ngettext("%(n)s payment", "%(n)s payments", n) % {"n": format_number(n)}
 
     return [
         charts.bars(
@@ -220,7 +220,7 @@ def top_sessions_chart(rows: list[dict]) -> charts.Chart:
         charts.Point(
             f"{row['title'] or '—'} ({row['currency']})",
             row["paid"],
-            ngettext("%(n)d paid", "%(n)d paid", row["paid"]) % {"n": row["paid"]}
+            ngettext("%(n)s paid", "%(n)s paid", row["paid"]) % {"n": format_number(row["paid"])}
             + " · "
             + format_money(row["revenue"], row["currency"]),
         )

@@ -72,7 +72,10 @@ def active_provider_blockers(commerce: CommerceSettings) -> list[str]:
     if incomplete is None:
         return []
     label = incomplete.account.get_kind_display()
-    return [f"{label}: {reason}" for reason in incomplete.reasons]
+    return [
+        _("%(provider)s: %(reason)s") % {"provider": label, "reason": reason}
+        for reason in incomplete.reasons
+    ]
 
 
 def _follow_currency(site: Site, account: ProviderAccount) -> None:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sites.date_display import format_date
-from sites.dates import DayField
+from sites.dates import DAY_PLACEHOLDER, DayField
 from sites.inputs import TextInputsForm
 from sites.models import KINDS_BY_SERVICE, Service, Session, SessionKind, Site
 
@@ -106,7 +106,7 @@ class CreatePromoCodesForm(TextInputsForm, forms.Form):
     discount_value = forms.DecimalField(
         label=_("Discount"), max_digits=8, decimal_places=2, min_value=Decimal("0.01")
     )
-    expires_on = DayField(label=_("Expiration date"), help_text=_("dd/mm/yyyy"))
+    expires_on = DayField(label=_("Expiration date"), help_text=DAY_PLACEHOLDER)
     applies_to = forms.ChoiceField(
         label=_("Applicable to"),
         choices=AppliesTo.choices,

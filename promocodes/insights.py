@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from sites import charts
 from sites.date_display import format_date
 from sites.models import Site
-from sites.money import format_money
+from sites.money import format_money, format_number
 
 from .models import PromoCode, PromoCodeUse, Status
 
@@ -80,7 +80,7 @@ def use_rows(site: Site, codes: QuerySet[PromoCode]) -> list[dict]:
 
 
 def _count(n: int) -> str:
-    return ngettext("%(n)d code", "%(n)d codes", n) % {"n": n}
+    return ngettext("%(n)s code", "%(n)s codes", n) % {"n": format_number(n)}
 
 
 def status_chart(counts: dict[str, int]) -> charts.Chart:
@@ -110,7 +110,8 @@ def uses_chart(rows: list[dict]) -> charts.Chart:
         charts.Point(
             format_date(w),
             per_week.get(w, 0),
-            ngettext("%(n)d use", "%(n)d uses", per_week.get(w, 0)) % {"n": per_week.get(w, 0)},
+            ngettext("%(n)s use", "%(n)s uses", per_week.get(w, 0))
+            % {"n": format_number(per_week.get(w, 0))},
         )
         for w in weeks
     ]

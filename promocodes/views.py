@@ -23,6 +23,7 @@ from django.views.generic import FormView, TemplateView
 from sites import report_charts
 from sites.date_display import format_date
 from sites.models import SessionKind, kinds_json
+from sites.money import format_number
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteServiceMixin
 
@@ -228,7 +229,7 @@ def _rows(codes: list[PromoCode], site) -> list[dict]:
             applicable = ", ".join(s.title for s in code.sessions.all())
         else:
             applicable = all_label
-        allowed = unlimited if code.max_uses is None else code.max_uses
+        allowed = unlimited if code.max_uses is None else format_number(code.max_uses)
         rows.append(
             {
                 "code": code,
@@ -239,7 +240,7 @@ def _rows(codes: list[PromoCode], site) -> list[dict]:
                 "email": code.recipient_email,
                 "discount": format_discount(code.discount_type, code.discount_value, site.currency),
                 "applicable": applicable,
-                "uses": f"{code.uses} / {allowed}",
+                "uses": f"{format_number(code.uses)} / {allowed}",
                 "created": format_date(code.created_at.astimezone(tz).date()),
                 "expires": format_date(code.expires_on),
                 "status": status_labels.get(code.status, code.status),
@@ -268,42 +269,42 @@ class ReportActionView(ReportMixin, ReportActionMixin, View):
             messages.success(
                 request,
                 ngettext(
-                    "%(n)d promotional code extended until %(until)s.",
-                    "%(n)d promotional codes extended until %(until)s.",
+                    "%(n)s promotional code extended until %(until)s.",
+                    "%(n)s promotional codes extended until %(until)s.",
                     result.extended,
                 )
-                % {"n": result.extended, "until": format_date(until)},
+                % {"n": format_number(result.extended), "until": format_date(until)},
             )
             if result.reactivated:
                 messages.info(
                     request,
                     ngettext(
-                        "%(n)d expired code is active again.",
-                        "%(n)d expired codes are active again.",
+                        "%(n)s expired code is active again.",
+                        "%(n)s expired codes are active again.",
                         result.reactivated,
                     )
-                    % {"n": result.reactivated},
+                    % {"n": format_number(result.reactivated)},
                 )
             if result.skipped_deleted:
                 messages.warning(
                     request,
                     ngettext(
-                        "%(n)d deleted code was skipped: a deleted code cannot be extended.",
-                        "%(n)d deleted codes were skipped: a deleted code cannot be extended.",
+                        "%(n)s deleted code was skipped: a deleted code cannot be extended.",
+                        "%(n)s deleted codes were skipped: a deleted code cannot be extended.",
                         result.skipped_deleted,
                     )
-                    % {"n": result.skipped_deleted},
+                    % {"n": format_number(result.skipped_deleted)},
                 )
         else:
             deleted = bulk.soft_delete(self.site, codes, request.user)
             messages.success(
                 request,
                 ngettext(
-                    "%(n)d promotional code deleted.",
-                    "%(n)d promotional codes deleted.",
+                    "%(n)s promotional code deleted.",
+                    "%(n)s promotional codes deleted.",
                     deleted,
                 )
-                % {"n": deleted},
+                % {"n": format_number(deleted)},
             )
 
 

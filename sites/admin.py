@@ -19,8 +19,16 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Site)
 class SiteAdmin(InputsAdmin):
-    list_display = ["slug", "name", "time_zone", "language", "ecommerce_provisioned", "created_at"]
-    list_filter = ["ecommerce_provisioned", "language"]
+    list_display = [
+        "slug",
+        "name",
+        "time_zone",
+        "language",
+        "country",
+        "ecommerce_provisioned",
+        "created_at",
+    ]
+    list_filter = ["ecommerce_provisioned", "language", "country"]
     search_fields = ["slug", "name"]
     inlines = [MembershipInline]
     actions = ["provision_ecommerce", "unprovision_ecommerce"]

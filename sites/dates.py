@@ -20,6 +20,10 @@ Contracts:
 ``DayField``, ``SiteDateTimeField``
     The form fields: a dd/mm/yyyy day, and a date and time typed in the site's time zone
     (Django's own field would use the server's); both refuse values outside the range.
+``DAY_PLACEHOLDER``, ``MOMENT_PLACEHOLDER``
+    How those fields tell what to type, in the reader's language (lazy: ``dd/mm/yyyy`` and
+    ``dd/mm/yyyy HH:MM`` in English, ``jj/mm/aaaa`` and ``jj/mm/aaaa hh:mm`` in French); the
+    fields' inputs show them, and any page that types a date by hand uses them too.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ LAST_DAY = date(2100, 12, 31)
 # Any instant that is within the range in some time zone: a day of margin on either side.
 FIRST_MOMENT = datetime.combine(FIRST_DAY - timedelta(days=1), time.min, tzinfo=UTC)
 END_MOMENT = datetime.combine(LAST_DAY + timedelta(days=2), time.min, tzinfo=UTC)  # excluded
+
+DAY_PLACEHOLDER = _("dd/mm/yyyy")
+MOMENT_PLACEHOLDER = _("dd/mm/yyyy HH:MM")
 
 MOMENT_INPUT_FORMATS = [
     "%d/%m/%Y %H:%M",
@@ -111,7 +118,7 @@ class DayField(forms.DateField):
         kwargs.setdefault("input_formats", settings.DATE_INPUT_FORMATS)
         kwargs.setdefault(
             "widget",
-            forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}),
+            forms.DateInput(attrs={"placeholder": DAY_PLACEHOLDER, "autocomplete": "off"}),
         )
         super().__init__(**kwargs)
 
@@ -126,6 +133,10 @@ class SiteDateTimeField(forms.DateTimeField):
     def __init__(self, *, tz: zoneinfo.ZoneInfo, **kwargs):
         self.tz = tz
         kwargs.setdefault("input_formats", MOMENT_INPUT_FORMATS)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"placeholder": MOMENT_PLACEHOLDER, "autocomplete": "off"}),
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):

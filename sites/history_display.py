@@ -14,13 +14,14 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import dateformat, formats, timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .history_areas import area_name
 from .models import Revision
+from .money import format_number
 
 DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "d/m/Y H:i"
@@ -76,11 +77,11 @@ def _scalar(value: Any, kind: str | None, choices: dict[str, str], tz: tzinfo) -
         if kind == "datetime":
             return format_moment(datetime.fromisoformat(value), tz)
         if kind == "decimal":
-            return formats.localize(Decimal(value), use_l10n=True)
+            return format_number(Decimal(value))
     except (TypeError, ValueError, InvalidOperation):
         return str(value)
     if isinstance(value, int | float):
-        return formats.localize(value, use_l10n=True)
+        return format_number(value)
     return str(value)
 
 

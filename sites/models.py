@@ -6,6 +6,7 @@ import json
 import zoneinfo
 from datetime import date, datetime
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -19,6 +20,19 @@ from . import dates
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+COUNTRY_CODE = r"^[A-Z]{2}$"
+
+
+def validate_country(value: str) -> None:
+    """An ISO 3166-1 alpha-2 code (two capital letters) of a country whose phone numbers are
+    known (``phonenumbers.SUPPORTED_REGIONS``: every country with a telephone plan)."""
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(
+            _("Enter a country as its two-letter ISO code in capitals, e.g. US or FR."),
+            code="country",
+        )
 
 
 class SiteScopedQuerySet(models.QuerySet):
@@ -57,10 +71,25 @@ class Site(models.Model):
         default="USD",
         help_text=_("ISO 4217 code of the active payment provider's currency (fees, discounts)."),
     )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="US",
+        validators=[validate_country],
+        help_text=_(
+            "ISO 3166-1 alpha-2 code, e.g. US or FR. A phone number typed without its country "
+            "code (the support info) is read as a number of this country."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(country__regex=COUNTRY_CODE), name="site_country_iso_alpha2"
+            )
+        ]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
 

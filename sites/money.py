@@ -1,6 +1,8 @@
 """Amounts as a person reads them, in the active language: ``$5.00`` in English, ``5,00 $`` in
-French. Every app formats money through ``format_money`` (templates through the ``money``
-filter of ``payments/templatetags/money.py``)."""
+French (a non-breaking space between number and unit, groups of three digits apart:
+``999 999,99 $``). Every app formats money through ``format_money`` and percentages through
+``format_percent`` (templates through the ``money`` and ``percent`` filters of
+``sites/templatetags/money.py``)."""
 
 from __future__ import annotations
 
@@ -37,3 +39,19 @@ def format_money(amount: Decimal, currency: str) -> str:
     if french():
         return f"{number}\u00a0{symbol}"
     return f"{symbol}{number}"
+
+
+def format_number(value: Decimal | int, decimals: int | None = None) -> str:
+    """A count or a quantity, digits grouped by three as the active language groups them
+    (``999,999.99``; ``999 999,99`` in French, with a non-breaking space)."""
+    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
+def format_percent(value: Decimal | int) -> str:
+    """A percentage, whole numbers without decimals (``10%``, ``12.50%``; ``10 %`` in French)."""
+    value = Decimal(value)
+    shown = value.quantize(Decimal(1)) if value == value.to_integral() else value
+    number = formats.number_format(shown, use_l10n=True)
+    if french():
+        return f"{number}\u00a0%"
+    return f"{number}%"

@@ -28,6 +28,7 @@ class CommerceView(SiteAPIView):
                     "enabled_services": [s for s in Service.values if commerce.service_enabled(s)],
                     "provider": commerce.provider or None,
                     "currency": self.site.currency,
+                    "country": self.site.country,
                     "production_ready": not reasons,
                     "readiness_reasons": [str(r) for r in reasons],
                 }

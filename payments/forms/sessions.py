@@ -67,9 +67,6 @@ class SessionForm(TextInputsForm, forms.ModelForm):
             required=False,
             help_text=_("dd/mm/yyyy HH:MM, in the site's time zone (%(tz)s). Live kinds only.")
             % {"tz": site.time_zone},
-            widget=forms.TextInput(
-                attrs={"placeholder": "dd/mm/yyyy HH:MM", "autocomplete": "off"}
-            ),
         )
         self.fields["fee"].label = _("Fee (%(currency)s)") % {"currency": site.currency}
         self.fields["program"].help_text = _("Optional.")

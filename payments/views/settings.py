@@ -82,7 +82,7 @@ class BusinessInfoView(SettingsFormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["language"] = self.site.language
+        kwargs["country"] = self.site.country
         return kwargs
 
 

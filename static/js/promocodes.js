@@ -41,14 +41,16 @@
   var progress = document.querySelector("[data-batch-progress]");
   if (progress) {
     var bar = progress.querySelector("progress");
+    var lang = document.documentElement.lang || undefined;  // numbers as the page's language writes them
+    var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
     var poll = function () {
       fetch(progress.dataset.batchProgress, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
         .then(function (data) {
           bar.max = data.total;
           bar.value = data.done;
-          bar.textContent = data.percent + "%";
-          progress.querySelector("[data-batch-done]").textContent = data.done.toLocaleString();
+          bar.textContent = percent.format(data.percent / 100);
+          progress.querySelector("[data-batch-done]").textContent = data.done.toLocaleString(lang);
           progress.querySelector("[data-batch-state]").textContent = data.state_label;
           var error = progress.querySelector("[data-batch-error]");
           error.textContent = data.error;

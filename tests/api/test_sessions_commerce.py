@@ -64,6 +64,7 @@ def test_commerce_settings_are_readable_and_hold_no_secret(site, reader):
     assert data["mode"] == "test"
     assert data["enabled_services"] == ["events", "training"]
     assert data["provider"] == "payflow_pro"
+    assert data["currency"] == "USD" and data["country"] == "US"
     assert isinstance(data["readiness_reasons"], list)
     assert "pilot-pass-1" not in response.content.decode()
 

@@ -48,10 +48,12 @@ WORDS = {
         "saved": "Vos modifications ont été enregistrées.",
         "still_pays": "Les participants paient toujours avec PayPal Payflow Pro.",
         "use": "Utiliser ce fournisseur pour les paiements",
-        "use_heading": "Utiliser PayPal Website Payments Pro (Royaume-Uni) pour les paiements ?",
+        "use_heading": (
+            "Utiliser PayPal Website Payments Pro (Royaume-Uni) pour les paiements\u00a0?"
+        ),
         "no_card": "Pas de paiement par carte",
         "no_paypal": "Pas de bouton PayPal",
-        "test_mode": "Mode test : les paiements vont aux serveurs de test de PayPal",
+        "test_mode": "Mode test\u00a0: les paiements vont aux serveurs de test de PayPal",
         "incomplete_here": "Ces réglages sont incomplets",
         "cancel": "Annuler",
         "now_pays": "Les participants paient désormais avec PayPal Website Payments Pro "

@@ -56,6 +56,7 @@ LABELS = {
         "mode_tab": "Operation mode",
         "test": "Test",
         "production": "Production",
+        "colon": ":",  # between a label and what it says
         "not_ready": "Production mode cannot be turned on yet:",
         "before_production": "Before switching to Production:",
         "no_business_name": "Enter the business name shown to attendees.",
@@ -161,8 +162,9 @@ LABELS = {
         "mode_tab": "Mode de fonctionnement",
         "test": "Test",
         "production": "Production",
-        "not_ready": "Le mode Production ne peut pas encore être activé :",
-        "before_production": "Avant de passer en Production :",
+        "colon": "\u00a0:",
+        "not_ready": "Le mode Production ne peut pas encore être activé\u00a0:",
+        "before_production": "Avant de passer en Production\u00a0:",
         "no_business_name": "Saisissez le nom commercial affiché aux participants.",
         "no_provider": "Choisissez et configurez un fournisseur de paiement.",
         "no_card": "Cochez au moins un type de carte.",
@@ -195,7 +197,7 @@ LABELS = {
         "connection_works": "PayPal a accepté ces identifiants (serveurs de test).",
         "paypal_answer": "Réponse de PayPal",
         "use_provider": "Utiliser ce fournisseur pour les paiements",
-        "use_heading": "Utiliser {provider} pour les paiements ?",
+        "use_heading": "Utiliser {provider} pour les paiements\u00a0?",
         "now_pays": "Les participants paient désormais avec {provider}.",
         "pays_here": "Les participants paient avec ce fournisseur.",
         "incomplete": "La page de paiement utilise {provider}, dont les réglages sont incomplets",
@@ -229,10 +231,12 @@ LABELS = {
         "select": "Sélectionner {code}",
         "select_page": "Sélectionner tous les codes de cette page",
         "extend": "Prolonger la date d'expiration",
-        "extend_until": "Prolonger jusqu'au (dd/mm/yyyy)",
+        "extend_until": "Prolonger jusqu'au (jj/mm/aaaa)",
         "extended_2": "2 codes promotionnels prolongés jusqu'au {date}.",
         "extended_1": "1 code promotionnel prolongé jusqu'au {date}.",
-        "skipped_1": "1 code supprimé a été ignoré : un code supprimé ne peut pas être prolongé.",
+        "skipped_1": (
+            "1 code supprimé a été ignoré\u00a0: un code supprimé ne peut pas être prolongé."
+        ),
         "delete": "Supprimer les codes promotionnels",
         "deleted_1": "1 code promotionnel supprimé.",
         "deleted": "Supprimé",
@@ -244,7 +248,7 @@ LABELS = {
         "header": "En-tête",
         "footer": "Pied de page",
         "preview": "Aperçu",
-        "questions": "Des questions sur ce paiement ? Contactez",
+        "questions": "Des questions sur ce paiement\u00a0? Contactez",
         "transactions": "Rapport des transactions",
         "payments_scope": "Paiements",
         "live_and_test": "Paiements réels et de test",
@@ -435,7 +439,7 @@ def test_02_test_mode_then_back_to_production_once_complete(admin_in, t, site, p
     expect(incomplete).to_contain_text(t["no_card"])
     open_tab(page, t["mode_tab"])
     expect(incomplete).to_contain_text(t["no_card"])
-    no_card = f"{t['payflow_pro']}: {t['no_card']}"
+    no_card = f"{t['payflow_pro']}{t['colon']} {t['no_card']}"
     before = page.locator("main .alert-warning").filter(has_text=t["before_production"])
     expect(before).to_contain_text(no_card)
     page.get_by_label(t["production"], exact=True).check()

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from payments.models import CommerceSettings, Payment, Registration
 from promocodes.models import PromoCode
+from tests import french_typography
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,8 @@ def test_the_receipt_is_in_the_language_of_the_page_the_attendee_paid_on(
     [receipt] = mail.outbox
     assert subject in receipt.subject and "Acme Events" in receipt.subject
     assert amount in receipt.body and "help@acme.example" in receipt.body
+    if language == "fr":
+        assert french_typography.faults(receipt.body) == []
 
 
 def test_a_declined_card_shows_the_reason_and_lets_the_attendee_retry(

@@ -345,11 +345,11 @@ def test_the_confirmation_says_what_attendees_will_see(admin_client, site):
     admin_client.cookies["django_language"] = "fr"
     use(admin_client, site, "payflow_pro")
     french = admin_client.get(use_url(site, "website_payments_pro_gb")).content.decode()
-    assert "Utiliser PayPal Website Payments Pro (Royaume-Uni) pour les paiements ?" in french
+    assert "Utiliser PayPal Website Payments Pro (Royaume-Uni) pour les paiements\u00a0?" in french
     assert "Les participants paient avec PayPal Payflow Pro actuellement." in french
     assert "Paiement par carte avec Visa/Débit/Electron, MasterCard" in french
     assert "Pas de bouton PayPal" in french
-    assert "Prix en EUR (aujourd'hui : USD)" in french
+    assert "Prix en EUR (aujourd'hui\u00a0: USD)" in french
     assert "Mode test" in french
 
 
@@ -580,7 +580,7 @@ def test_test_connection_names_the_reason_of_a_refusal(
     assert "PayPal refused these settings (test servers): " in page and english in page
     assert raw in page.split("<details", 1)[1]
     page = press_test_connection(admin_client, site, language="fr")
-    assert "PayPal a refusé ces réglages (serveurs de test) : " in page and french in page
+    assert "PayPal a refusé ces réglages (serveurs de test)\u00a0: " in page and french in page
     assert "Original" not in page and raw in page  # PayPal's own words only in the details
 
 

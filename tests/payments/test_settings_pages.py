@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from payments.models import CommerceSettings
+from payments.models import CommerceSettings, PayflowAccount
 from sites.models import Revision
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,13 @@ def test_production_is_refused_with_reasons_while_incomplete(admin_client, site)
     assert CommerceSettings.for_site(site).mode == "test"
 
 
+def test_an_incomplete_provider_is_named_before_its_reason_in_french(admin_client, shop):
+    PayflowAccount.objects.filter(site=shop).update(cards=[], express_checkout=False)
+    admin_client.cookies["django_language"] = "fr"
+    body = admin_client.post(url("ecommerce-mode", shop), {"mode": "production"}).content.decode()
+    assert "PayPal Payflow Pro\u00a0: " in body
+
+
 def test_bad_mode_value_is_a_field_error(admin_client, site):
     response = admin_client.post(url("ecommerce-mode", site), {"mode": "live!"})
     assert response.status_code == 200
@@ -115,6 +122,56 @@ def test_business_info_rejects_bad_support_info_and_keeps_the_input(admin_client
     assert b"invalid-feedback" in response.content
     assert b'value="Acme Inc"' in response.content
     assert CommerceSettings.for_site(site).business_name == ""
+
+
+def post_support(client, site, support: str, language: str = "en"):
+    client.cookies["django_language"] = language
+    return client.post(
+        url("ecommerce-business", site), {"business_name": "Acme Inc", "support_info": support}
+    )
+
+
+def test_a_french_site_reads_a_national_number_as_french(admin_client, site):
+    site.country = "FR"
+    site.save()
+    response = post_support(admin_client, site, "01 23 45 67 89", "fr")
+    assert response.status_code == 302
+    assert CommerceSettings.for_site(site).support_info == "+33 1 23 45 67 89"
+
+
+def test_a_us_site_refuses_a_french_national_number_and_shows_a_us_example(admin_client, site):
+    assert site.country == "US"
+    response = post_support(admin_client, site, "01 23 45 67 89")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Enter an e-mail address or a phone number, e.g. (201) 555-0123 or +1 201-555-0123." in (
+        body
+    )
+    assert CommerceSettings.for_site(site).support_info == ""
+    assert post_support(admin_client, site, "(408) 555-0100").status_code == 302
+    assert CommerceSettings.for_site(site).support_info == "+1 408-555-0100"
+
+
+def test_the_example_follows_the_site_country_in_the_readers_language(admin_client, site):
+    site.country = "FR"
+    site.save()
+    page = admin_client.get(url("ecommerce-business", site), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "pays du site, FR (par ex. 01 23 45 67 89)\u00a0;" in page.content.decode()
+    body = post_support(admin_client, site, "(408) 555-0100", "fr").content.decode()
+    assert "par ex. 01 23 45 67 89 ou +33 1 23 45 67 89." in body
+
+
+@pytest.mark.parametrize("country", ["US", "FR"])
+@pytest.mark.parametrize(
+    "support", ["0\x001 23 45 67 89", "9" * 200, "+" + "9" * 200, "+33", "☎ 01 23", "0" * 254]
+)
+def test_junk_support_info_is_a_field_error_never_a_500(admin_client, site, country, support):
+    site.country = country
+    site.save()
+    response = post_support(admin_client, site, support)
+    assert response.status_code == 200
+    assert b"invalid-feedback" in response.content
+    assert CommerceSettings.for_site(site).support_info == ""
 
 
 def test_business_name_is_required(admin_client, site):

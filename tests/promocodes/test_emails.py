@@ -10,6 +10,7 @@ from django.core import mail
 
 from promocodes import emails
 from promocodes.models import PromoCodeEmail
+from tests import french_typography
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,8 @@ def test_email_is_written_in_the_language_chosen_for_the_recipient(site, commerc
     [message] = mail.outbox
     assert message.subject == "Votre code promotionnel de Acme Learning"
     assert "help@acme.example" in message.body and "SALUT1" in message.body
+    assert "Remise\u00a0: 10\u00a0%" in message.body
+    assert french_typography.faults(message.subject + "\n" + message.body) == []
 
 
 def test_a_creation_keeps_the_language_of_its_recipients_emails(

@@ -22,9 +22,10 @@ from sites.models import Membership, Role, Service, Session, SessionKind, Site
 DEMO_PASSWORD = "webex-demo"
 
 SITES = [
-    ("acme", "Acme Corporation", "America/New_York", "en", True),
-    ("globex", "Globex", "Europe/Paris", "fr", True),
-    ("initech", "Initech", "America/Chicago", "en", False),
+    # (slug, name, time zone, language, country, provisioned)
+    ("acme", "Acme Corporation", "America/New_York", "en", "US", True),
+    ("globex", "Globex", "Europe/Paris", "fr", "FR", True),
+    ("initech", "Initech", "America/Chicago", "en", "US", False),
 ]
 PEOPLE = [
     # (login, site, role); ops is the superuser.
@@ -97,13 +98,14 @@ class Command(BaseCommand):
     def load(self):
         User = get_user_model()
         sites = {}
-        for slug, name, tz, language, provisioned in SITES:
+        for slug, name, tz, language, country, provisioned in SITES:
             sites[slug], _ = Site.objects.update_or_create(
                 slug=slug,
                 defaults={
                     "name": name,
                     "time_zone": tz,
                     "language": language,
+                    "country": country,
                     "ecommerce_provisioned": provisioned,
                 },
             )
@@ -182,7 +184,7 @@ class Command(BaseCommand):
             (
                 "globex",
                 "Globex Formation",
-                "+33 1 42 68 53 00",
+                "+33 1 42 68 53 00",  # typed 01 42 68 53 00 on the French site, stored so
                 "website_payments_pro_gb",
                 {
                     "partner": "PayPalUK",
