@@ -290,6 +290,11 @@ def broker_transport_options(broker_url: str) -> dict:
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# No task keeps a result: nothing reads one (progress and outcomes are rows in the database).
+# With a Redis result backend, every enqueue would first subscribe to the result's channel,
+# which blocks the caller ~20 s (then fails) while Redis is down; without it, a refused
+# message fails in about a second.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
