@@ -224,6 +224,12 @@ SPECTACULAR_SETTINGS = {
 }
 # A repeated Idempotency-Key waits this long for the first request's answer.
 API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("API_IDEMPOTENCY_WAIT_SECONDS", "10"))
+# An Idempotency-Key's first answer is kept this long (Stripe documents 24 hours for its
+# own keys); after it, the same key is a new request. Beat deletes the expired records.
+API_IDEMPOTENCY_RETENTION_HOURS = float(os.environ.get("API_IDEMPOTENCY_RETENTION_HOURS", "24"))
+API_IDEMPOTENCY_PURGE_INTERVAL_SECONDS = float(
+    os.environ.get("API_IDEMPOTENCY_PURGE_INTERVAL_SECONDS", "3600")
+)
 
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_BACKEND = os.environ.get(
@@ -334,6 +340,10 @@ PROMOCODE_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PROMOCODE_EMAIL_MAX_ATTEMPTS"
 CELERY_BEAT_SCHEDULE["promocodes-resume-stalled"] = {
     "task": "promocodes.tasks.resume_stalled_work",
     "schedule": float(os.environ.get("PROMOCODE_RECOVERY_INTERVAL_SECONDS", "60")),
+}
+CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
+    "task": "api.tasks.purge_idempotency_records",
+    "schedule": API_IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
 }
 
 # Health and metrics (monitoring/). /readyz fails when the worker's heartbeat or beat's
