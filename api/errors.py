@@ -17,7 +17,9 @@ Statuses, as HTTP means them:
   a refund refused by the payment's state, an ``Idempotency-Key`` reused for another request
   or still running);
 * 422 ``validation_failed``: well-formed but refused by the console's own validation;
-* 429 ``throttled``: too many requests for this key; ``Retry-After`` says when to retry.
+* 429 ``throttled``: too many requests for this key; ``Retry-After`` says when to retry;
+* 503 ``queue_unavailable``: background work cannot be queued now (nothing was done);
+  ``Retry-After`` says when to retry.
 """
 
 from __future__ import annotations
@@ -48,6 +50,19 @@ class Conflict(exceptions.APIException):
     def __init__(self, message=None, code=None, fields=None, retry_after: int | None = None):
         super().__init__(message, code)
         self.fields = fields or {}
+        self.retry_after = retry_after
+
+
+class Unavailable(exceptions.APIException):
+    """503: a part the request needs is down; nothing was done, try again after a while."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The service is unavailable right now.")
+    default_code = "unavailable"
+
+    def __init__(self, message=None, code=None, retry_after: int = 30):
+        super().__init__(message, code)
+        self.fields = {}
         self.retry_after = retry_after
 
 

@@ -69,7 +69,9 @@ class IdempotentRequest(models.Model):
     One row per (site, caller, key), inserted before the work starts (``response_status`` 0
     while it runs), so that concurrent repeats find it and wait for the answer instead of
     doing the work again. ``fingerprint`` is the SHA-256 of the method, path and body: the
-    same key with another request is a conflict.
+    same key with another request is a conflict. Rows older than
+    ``API_IDEMPOTENCY_RETENTION_HOURS`` are expired: a repeat treats them as absent, and beat
+    deletes them (``api.idempotency.purge_expired``, by ``created_at``).
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
@@ -86,6 +88,7 @@ class IdempotentRequest(models.Model):
                 fields=["site", "caller", "key"], name="api_idempotency_key_once"
             )
         ]
+        indexes = [models.Index(fields=["created_at"], name="api_idempotency_created")]
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.caller} {self.key}: {self.response_status}"

@@ -44,6 +44,7 @@ ERROR_DESCRIPTIONS = {
     409: "Conflicts with the current state.",
     422: "Refused by the console's validation; see `fields`.",
     429: "Too many requests for this key; see the Retry-After header.",
+    503: "Background work cannot be queued right now; nothing was done. See Retry-After.",
 }
 COMMON_ERRORS = (401, 403, 404, 429)
 

@@ -28,7 +28,7 @@ from sites.date_display import format_datetime
 from sites.email_context import email_language, sender
 from sites.money import format_money
 
-from .models import Payment, PaymentStatus
+from .models import RECEIPT_UNSENT, Payment, PaymentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -114,22 +114,28 @@ def queue_receipt(payment_id: int) -> None:
     transaction.on_commit(send)
 
 
-def send_due_receipts(limit: int = 200) -> int:
-    """Send the receipts still due: payments paid more than ``PAYMENT_PENDING_GRACE_SECONDS``
-    ago (and within ``RECEIPT_DUE_FOR``) whose receipt was never sent — its task could not be
-    queued, or was lost. Returns how many were sent. A failure to send one is logged and left
-    for the next run; the others go on."""
-    now = timezone.now()
-    due = (
+def due_receipts(now=None):
+    """The ids of the payments whose receipt is due, oldest first: paid more than
+    ``PAYMENT_PENDING_GRACE_SECONDS`` ago (and within ``RECEIPT_DUE_FOR``), receipt never
+    sent (``RECEIPT_UNSENT``, the condition of the partial index ``payment_receipt_due``, which
+    this query reads by ``paid_at``)."""
+    now = now or timezone.now()
+    return (
         Payment.objects.filter(
-            status=PaymentStatus.PAID,
-            receipt_sent_at__isnull=True,
+            RECEIPT_UNSENT,
             paid_at__lte=now - timedelta(seconds=settings.PAYMENT_PENDING_GRACE_SECONDS),
             paid_at__gte=now - RECEIPT_DUE_FOR,
         )
         .order_by("paid_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", flat=True)
     )
+
+
+def send_due_receipts(limit: int = 200) -> int:
+    """Send the receipts still due (``due_receipts``) — their task could not be queued, or
+    was lost — at most ``limit`` per run. Returns how many were sent. A failure to send one is
+    logged and left for the next run; the others go on."""
+    due = due_receipts()[:limit]
     sent = 0
     for payment_id in list(due):
         try:

@@ -6,6 +6,16 @@ work a dead worker left (beat). This module calls the services (``creation``, ``
 here: ``start_creation`` runs a small creation at once and queues a large one;
 ``retry_creation`` queues a failed one again; a finished batch with recipients queues their
 e-mails.
+
+A broker that cannot take the work (Redis down) costs the caller about a second, never the
+~20 s of a result backend (no task keeps a result: ``CELERY_TASK_IGNORE_RESULT``):
+
+* a large creation, or a *Retry*, is queued *inside* its transaction: a refused message
+  raises :class:`QueueUnavailable` and rolls everything back (no batch, no history entry), so
+  the page can say so. The worker may get the message before the commit: ``generate_batch``
+  waits for its batch a few seconds, and gives up quietly on a batch that never appears;
+* the e-mails of a finished batch are queued after its commit (their deliveries are rows
+  already): a refused message is logged, and ``resume_stalled_work`` queues them later.
 """
 
 from __future__ import annotations
@@ -17,7 +27,9 @@ from datetime import datetime
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError
 
 from sites.models import Site
 
@@ -32,33 +44,52 @@ logger = logging.getLogger(__name__)
 # --- Queueing ------------------------------------------------------------------------------
 
 
+class QueueUnavailable(Exception):
+    """The broker refused the work (Redis down): the caller's transaction was rolled back.
+
+    ``message`` is what the Create page and the API tell the person."""
+
+    message = _(
+        "Background work is unavailable right now, so this creation cannot start: nothing "
+        "was created. Try again in a few minutes."
+    )
+
+
+def _queue_in_transaction(task, *args) -> None:
+    """Publish ``task`` now, inside the caller's transaction, so that a refusal rolls it back."""
+    try:
+        task.delay(*args)
+    except OperationalError as exc:
+        raise QueueUnavailable(str(exc)) from exc
+
+
 def start_creation(site: Site, actor, params: CreationParams) -> CreationBatch:
     """Record one *Create* and run it: at once when small, else as a Celery task.
 
     A small creation happens inside the caller's transaction (all or nothing) and raises
     ``creation.CodeAlreadyExists`` for a taken custom code (or
-    ``creation.CodeSpaceExhausted``). A large one is queued after commit.
+    ``creation.CodeSpaceExhausted``). A large one is queued inside it: a broker that refuses
+    the message raises :class:`QueueUnavailable`, and nothing was created.
     """
     with transaction.atomic():
         batch = creation.new_batch(site, actor, params)
         if batch.total <= creation.SYNC_CREATION_LIMIT:
             generate_codes(batch)
         else:
-            batch_id = batch.pk
-            transaction.on_commit(lambda: generate_batch.delay(batch_id))
+            _queue_in_transaction(generate_batch, batch.pk)
     return batch
 
 
 def retry_creation(batch: CreationBatch, actor) -> bool:
-    """*Retry* a failed batch: pending again (recorded in history), queued after commit.
+    """*Retry* a failed batch: pending again (recorded in history) and queued, at once.
 
-    False when the batch was not failed (nothing is queued).
+    False when the batch was not failed (nothing is queued). A broker that refuses the
+    message raises :class:`QueueUnavailable`; the batch is still failed, nothing recorded.
     """
     with transaction.atomic():
         reopened = creation.reopen_failed_batch(batch, actor)
         if reopened:
-            batch_id = batch.pk
-            transaction.on_commit(lambda: generate_batch.delay(batch_id))
+            _queue_in_transaction(generate_batch, batch.pk)
     return reopened
 
 
@@ -76,7 +107,16 @@ def _queue_emails(batch: CreationBatch, params: CreationParams) -> None:
             params.email_language,
         )
         batch_id = batch.pk
-        transaction.on_commit(lambda: send_batch_emails.delay(batch_id))
+
+        def send() -> None:
+            try:
+                send_batch_emails.delay(batch_id)
+            except OperationalError:
+                logger.exception(
+                    "E-mails of batch %s not queued; resume_stalled_work queues them", batch_id
+                )
+
+        transaction.on_commit(send)
 
 
 # --- Tasks ---------------------------------------------------------------------------------
@@ -87,10 +127,17 @@ def generate_batch(self, batch_id: int) -> int:
     """Create a batch's codes (resumable: a retry carries on after the last committed chunk).
 
     Too few unused codes, or a database error that outlasts the retries, or any unexpected
-    error: the batch ends *Failed* with a reason the page shows (and offers *Retry*).
+    error: the batch ends *Failed* with a reason the page shows (and offers *Retry*). A batch
+    not found yet (queued inside a transaction that has not committed) is waited for, a
+    second at a time; one that never appears (its transaction rolled back) is left alone.
     """
     try:
         batch = generate_codes(batch_id)
+    except CreationBatch.DoesNotExist:
+        if self.request.retries < self.max_retries:
+            raise self.retry(countdown=1) from None
+        logger.warning("Batch %s does not exist: nothing to create", batch_id)
+        return 0
     except creation.CodeSpaceExhausted:
         creation.mark_batch_failed(
             batch_id,

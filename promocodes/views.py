@@ -69,6 +69,9 @@ class CreateView(PromoCodesMixin, FormView):
                 "code_length", _("Not enough unused codes of this length: choose a longer one.")
             )
             return self.form_invalid(form)
+        except tasks.QueueUnavailable:
+            form.add_error(None, tasks.QueueUnavailable.message)
+            return self.form_invalid(form)
         return redirect("promocode-batch", self.site.slug, self.service.value, batch.pk)
 
 
@@ -119,7 +122,18 @@ class BatchRetryView(BatchMixin, View):
 
     def post(self, request, *args, **kwargs):
         batch = self.get_batch()
-        if tasks.retry_creation(batch, request.user):
+        try:
+            retried = tasks.retry_creation(batch, request.user)
+        except tasks.QueueUnavailable:
+            messages.error(
+                request,
+                _(
+                    "Background work is unavailable right now: the creation was not queued "
+                    "again. Try again in a few minutes."
+                ),
+            )
+            return redirect("promocode-batch", self.site.slug, batch.service, batch.pk)
+        if retried:
             messages.success(request, _("The creation was queued again."))
         else:
             messages.info(request, _("Only a failed creation can be retried."))

@@ -1,13 +1,17 @@
-"""Django admin for ops (/ops/): sites with provisioning, memberships, sessions, history."""
+"""Django admin for ops (/ops/): sites with provisioning, memberships, sessions, history, and
+Django's users and groups with the project's input checks."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.models import Group, User
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .history_areas import area_name
 from .history_display import change_line, format_moment, summary_text
-from .inputs import InputsAdmin
+from .inputs import InputsAdmin, ListInputsAdmin, TextInputsForm
 from .models import Membership, Revision, Session, Site
 
 
@@ -110,3 +114,30 @@ class RevisionAdmin(InputsAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Django's users and groups, registered again with the project's checks ----------------
+
+
+class OpsUserChangeForm(TextInputsForm, auth_forms.UserChangeForm):
+    pass
+
+
+class OpsUserCreationForm(TextInputsForm, auth_forms.AdminUserCreationForm):
+    pass
+
+
+class OpsUserAdmin(ListInputsAdmin, auth_admin.UserAdmin):
+    """Django's user admin; its forms refuse control characters like every form here."""
+
+    form = OpsUserChangeForm
+    add_form = OpsUserCreationForm
+
+
+class OpsGroupAdmin(InputsAdmin, auth_admin.GroupAdmin):
+    pass
+
+
+for _model, _admin_class in ((User, OpsUserAdmin), (Group, OpsGroupAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, _admin_class)

@@ -20,9 +20,18 @@ stored as-is by SQLite. What each helper does with such a value is its contract:
 ``TextInputsForm``, ``TextInputsModelForm``
     The base of every form of the project: each text field refuses control characters (NUL,
     escape, bell, …; tab and line breaks are allowed in multi-line fields only).
+``valid_pks(model, values, limit)``
+    The values among ``values`` that can be ``model``'s primary key (``parse_id`` for an
+    integer key, the field's ``to_python`` and no control character for any other).
+``ListInputsAdmin``
+    The ModelAdmin mixin whose list takes no impossible value: the rows ticked for an action
+    that no row can have are dropped (Django would filter on ``abc`` and fail), and a list
+    asked with a control character in its parameters (PostgreSQL refuses a NUL) or a date
+    no calendar holds is shown unfiltered, with a message. Every ModelAdmin of the ops site
+    gets it (``sites.ops_admin``).
 ``InputsAdmin``
-    The base of every ModelAdmin of the project: its forms are ``TextInputsModelForm`` and
-    the rows ticked for an action are ``parse_ids``'d (Django would filter on ``abc``).
+    The base of every ModelAdmin of the project: ``ListInputsAdmin``, and its forms are
+    ``TextInputsModelForm``.
 """
 
 from __future__ import annotations
@@ -31,10 +40,12 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -220,17 +231,78 @@ class TextInputsModelForm(TextInputsForm, forms.ModelForm):
     """The ModelForm base of the ops admin's pages (``ModelAdmin.form``)."""
 
 
-class InputsAdmin(admin.ModelAdmin):
-    """A ModelAdmin of the ops admin whose forms and actions take no impossible value."""
+def _key_field(model) -> models.Field:
+    """The field that holds ``model``'s primary key values (a one-to-one key's target's)."""
+    field = model._meta.pk
+    while field.remote_field is not None:
+        field = field.target_field
+    return field
 
-    form = TextInputsModelForm
+
+def valid_pks(model, values, limit: int = 1000) -> list:
+    """The first ``limit`` values that can be a primary key of ``model``, as that key's Python
+    values; the others (``abc`` for an integer key, a 30-digit number, a NUL) match no row and
+    are dropped before they reach the database."""
+    if values is None:
+        return []
+    if isinstance(values, str | int):
+        values = [values]
+    field = _key_field(model)
+    if isinstance(field, models.IntegerField):
+        return parse_ids(values, limit)
+    kept = []
+    for value in list(values)[:limit]:
+        if isinstance(value, str) and control_characters(value):
+            continue
+        try:
+            kept.append(field.to_python(value))
+        except ValidationError:
+            continue
+    return kept
+
+
+class ListInputsAdmin:
+    """Mix into a ``ModelAdmin``: its list (the changelist) takes no impossible value.
+
+    * The rows ticked for an action keep only the values that can be a primary key
+      (``valid_pks``). With none left, Django answers as for an empty selection: back to the
+      list with "Items must be selected…", nothing changed.
+    * A list asked with a control character in a parameter (``?status__exact=%00``,
+      ``?q=%00``), or a date-hierarchy year no calendar holds (30 digits: Django lets the
+      ``OverflowError`` through), is refused like Django's own wrong lookups: back to the
+      unfiltered list (``?e=1``), here with a message saying why.
+    """
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and ACTION_CHECKBOX_NAME in request.POST:
             ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
             request.POST = request.POST.copy()
-            # No id left: Django answers "Items must be selected", as for an empty selection.
             request.POST.setlist(
-                ACTION_CHECKBOX_NAME, [str(pk) for pk in parse_ids(ticked, len(ticked))]
+                ACTION_CHECKBOX_NAME,
+                [str(pk) for pk in valid_pks(self.model, ticked, len(ticked))],
             )
         return super().changelist_view(request, extra_context)
+
+    def get_changelist_instance(self, request):
+        if any(
+            control_characters(name) or control_characters(value)
+            for name, values in request.GET.lists()
+            for value in values
+        ):
+            self._refuse_filters(request)
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as exc:
+            self._refuse_filters(request, exc)
+
+    def _refuse_filters(self, request, cause: Exception | None = None):
+        messages.warning(
+            request, _("The list could not be filtered that way: it is shown unfiltered.")
+        )
+        raise IncorrectLookupParameters(cause) from cause
+
+
+class InputsAdmin(ListInputsAdmin, admin.ModelAdmin):
+    """A ModelAdmin of the ops admin whose forms and actions take no impossible value."""
+
+    form = TextInputsModelForm

@@ -6,7 +6,9 @@ runs, so another worker on the same Redis database (another test run) never take
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -110,6 +112,32 @@ def celery_worker(
             process.kill()
             process.wait()
         log.close()
+
+
+def task_outcome(tmp_path: Path, result, timeout: float = 30):
+    """Wait until the worker of ``celery_worker(tmp_path)`` has run the task ``result`` was
+    queued as, and return its return value as the worker logged it (a Python literal read
+    back: ``0``, ``'2026-…'``; else the logged text).
+
+    Tasks keep no result (``CELERY_TASK_IGNORE_RESULT``), so a test that needs to know a task
+    ran — when it changes nothing in the database — reads the worker's log line
+    ``Task <name>[<id>] succeeded in …s: <value>``. A task that failed fails the test."""
+    done = re.compile(rf"Task \S+\[{re.escape(result.id)}\] succeeded in \S+: (.*)$")
+    failed = re.compile(rf"Task \S+\[{re.escape(result.id)}\] raised")
+    log_path = tmp_path / "worker.log"
+    deadline = time.monotonic() + timeout
+    while True:
+        for line in log_path.read_text().splitlines():
+            if match := done.search(line):
+                try:
+                    return ast.literal_eval(match.group(1))
+                except (ValueError, SyntaxError):
+                    return match.group(1)
+            if failed.search(line):
+                raise AssertionError(f"task {result.id} failed:\n{log_path.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"task {result.id} did not run:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
 
 
 def signal_worker(process: subprocess.Popen, signum: int = signal.SIGKILL) -> None:

@@ -38,3 +38,25 @@ def open_payflow_shop(site, *, business_name: str = "Acme Events"):
     site.currency = "USD"
     site.save()
     return site
+
+
+def make_payment(session, status="paid", **fields):
+    """One card payment of 100.00 USD for ``session`` by Ada, in ``status``; ``fields`` add to
+    or replace these."""
+    from decimal import Decimal
+
+    from payments.models import Payment
+
+    values = {
+        "site": session.site,
+        "session": session,
+        "attendee_name": "Ada",
+        "attendee_email": "ada@example.com",
+        "fee": Decimal("100.00"),
+        "amount": Decimal("100.00"),
+        "currency": "USD",
+        "provider": "payflow_pro",
+        "method": "card",
+        "status": status,
+    }
+    return Payment.objects.create(**{**values, **fields})

@@ -4,13 +4,9 @@ the REST API under /api/v1/, PayPal's webhook notifications at /paypal/webhooks/
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from payments.views.webhooks import PayPalWebhookView
 from sites import views as site_views
-
-admin.site.site_header = _("Webex e-commerce — operations")
-admin.site.site_title = _("Webex e-commerce operations")
 
 # A lost database connection answers 503 "database unavailable"; any other error, 500.
 handler500 = "sites.error_pages.server_error"

@@ -29,7 +29,7 @@ from promocodes.report_forms import ReportActionForm, ReportFilterForm
 from sites import inputs
 
 from .. import schema
-from ..errors import BadRequest, Conflict, Unprocessable, form_errors
+from ..errors import BadRequest, Conflict, Unavailable, Unprocessable, form_errors
 from ..serializers import (
     BatchSerializer,
     DeleteResultSerializer,
@@ -147,7 +147,9 @@ class PromoCodeListView(SiteAPIView):
     @extend_schema(
         operation_id="promo_codes_create",
         request=PromoCodeCreateSerializer,
-        responses=schema.responses({201: BatchSerializer, 202: BatchSerializer}, 400, 409, 422),
+        responses=schema.responses(
+            {201: BatchSerializer, 202: BatchSerializer}, 400, 409, 422, 503
+        ),
     )
     def post(self, request, site_slug):
         body = self.body(PromoCodeCreateSerializer)
@@ -166,6 +168,8 @@ class PromoCodeListView(SiteAPIView):
         except creation.CodeSpaceExhausted as exc:
             message = str(_("Not enough unused codes of this length: choose a longer one."))
             raise Unprocessable({"code_length": [message]}) from exc
+        except tasks.QueueUnavailable as exc:
+            raise Unavailable(str(tasks.QueueUnavailable.message), "queue_unavailable") from exc
         batch.refresh_from_db()  # a small creation has run meanwhile
         data = BatchSerializer(batch, context={"request": request}).data
         finished = batch.state == CreationBatch.State.DONE

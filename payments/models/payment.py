@@ -71,6 +71,11 @@ UNPAID_STATUSES = tuple(s for s in FINAL_STATUSES if s not in COLLECTED_STATUSES
 RECHECKED_STATUSES = (PaymentStatus.CANCELLED, PaymentStatus.FAILED, PaymentStatus.ABANDONED)
 
 
+# A paid payment whose receipt was never sent: what the receipt sweep looks for
+# (``receipts.due_receipts``), and the condition of its partial index ``payment_receipt_due``.
+RECEIPT_UNSENT = models.Q(status=PaymentStatus.PAID, receipt_sent_at__isnull=True)
+
+
 class RefundSource(models.TextChoices):
     CONSOLE = "console", _("Console")
     PAYPAL = "paypal", _("PayPal")
@@ -159,6 +164,8 @@ class Payment(models.Model):
                 condition=models.Q(next_check_at__isnull=False),
                 name="payment_next_check",
             ),
+            # The receipt sweep: few rows (receipts not sent yet), read by ``paid_at``.
+            models.Index(fields=["paid_at"], condition=RECEIPT_UNSENT, name="payment_receipt_due"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,7 +15,7 @@ from django.test import Client
 from monitoring import log_context
 from monitoring.redaction import PAN_MARK, REDACTED, luhn_valid, redact
 from sites.tasks import heartbeat
-from tests.celery_worker import celery_worker
+from tests.celery_worker import celery_worker, task_outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,10 +80,11 @@ def test_a_task_logs_with_the_request_id_that_enqueued_it(tmp_path, transactiona
     with celery_worker(tmp_path):
         token = log_context.bind(request_id=request_id)
         try:
-            stamp = heartbeat.delay().get(timeout=30)
+            in_request = heartbeat.delay()
         finally:
             log_context.unbind(token)
-        unrelated = heartbeat.delay().get(timeout=30)  # enqueued outside any request
+        stamp = task_outcome(tmp_path, in_request)
+        unrelated = task_outcome(tmp_path, heartbeat.delay())  # enqueued outside any request
     lines = (tmp_path / "worker.log").read_text().splitlines()
     [line] = [line for line in lines if f"heartbeat {stamp}" in line]
     assert f"[{request_id}]" in line, "\n".join(lines[-30:])

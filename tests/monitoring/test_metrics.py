@@ -17,6 +17,7 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.metrics import DATABASE_GAUGES, OperationsCollector
+from tests import factories
 from tests.celery_worker import database_url
 from tests.local_servers import free_port, wait_until_answering
 from webexcommerce.celery import app
@@ -90,22 +91,10 @@ def test_request_latency_and_answers_are_counted_by_view():
 # --- Gauges read at scrape time -------------------------------------------------------------
 
 
-def make_payment(session, status, *, provider="payflow_pro", minutes_ago=0, **fields):
+def make_payment(session, status, *, minutes_ago=0, **fields):
     from payments.models import Payment
 
-    payment = Payment.objects.create(
-        site=session.site,
-        session=session,
-        attendee_name="Ada",
-        attendee_email="ada@example.com",
-        fee=Decimal("100.00"),
-        amount=Decimal("100.00"),
-        currency="USD",
-        provider=provider,
-        method="card",
-        status=status,
-        **fields,
-    )
+    payment = factories.make_payment(session, status, **fields)
     Payment.objects.filter(pk=payment.pk).update(
         created_at=timezone.now() - timedelta(minutes=minutes_ago)
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from promocodes.models import CreationBatch, PromoCode, PromoCodeEmail
 from promocodes.tasks import expire_due_codes, send_batch_emails
 from sites.models import Revision
-from tests.celery_worker import sent_mail
+from tests.celery_worker import sent_mail, task_outcome
 
 from .conftest import start_celery_worker, wait_for
 
@@ -36,8 +37,8 @@ def test_each_recipient_is_emailed_once_by_a_real_worker(
         )
         # A duplicated dispatch (retry, double click, redelivery) sends nothing more.
         batch = CreationBatch.objects.get()
-        send_batch_emails.delay(batch.pk).get(timeout=30)
-        wait_for(lambda: not PromoCodeEmail.objects.exclude(state="sent").exists())
+        assert task_outcome(tmp_path, send_batch_emails.delay(batch.pk)) == 0
+        assert not PromoCodeEmail.objects.exclude(state="sent").exists()
     messages = sent_mail(tmp_path)
     assert sorted(m["To"] for m in messages) == [
         "ada@example.com",
@@ -66,6 +67,33 @@ def test_a_large_creation_runs_in_the_worker_with_progress(
     assert Revision.objects.filter(area="promocodes.create").count() == 1
 
 
+def test_a_batch_queued_inside_its_transaction_is_waited_for_by_the_worker(site, tmp_path):
+    """``start_creation`` queues a large batch before its transaction commits: a worker that
+    gets the message first waits for the batch, then creates it."""
+    from django.db import transaction
+
+    from promocodes import creation, tasks
+    from promocodes.params import CreationParams
+
+    params = CreationParams(
+        service="events",
+        discount_type="percent",
+        discount_value=Decimal("10"),
+        expires_on=date.today() + timedelta(days=30),
+        quantity=600,
+        max_uses=1,
+    )
+    with start_celery_worker(tmp_path):
+        with transaction.atomic():
+            batch = creation.new_batch(site, None, params)
+            tasks.generate_batch.delay(batch.pk)
+            wait_for(lambda: "retry: Retry in 1s" in (tmp_path / "worker.log").read_text())
+        wait_for(lambda: CreationBatch.objects.get(pk=batch.pk).state == "done", timeout=60)
+        # A batch whose transaction rolled back never appears: the task gives up quietly.
+        assert task_outcome(tmp_path, tasks.generate_batch.delay(batch.pk + 1000), 60) == 0
+    assert PromoCode.objects.filter(batch=batch).count() == 600
+
+
 def test_expiry_task_at_a_day_boundary_in_a_non_utc_site(make_site, make_code, tmp_path):
     tokyo = make_site("tokyo", time_zone="Asia/Tokyo")  # UTC+9, no daylight saving
     due = make_code(tokyo, "TOKYO1", expires_on=date(2026, 6, 30))
@@ -73,13 +101,14 @@ def test_expiry_task_at_a_day_boundary_in_a_non_utc_site(make_site, make_code, t
     with start_celery_worker(tmp_path):
         # 14:59:59 UTC on 30 June = 23:59:59 in Tokyo: the 30th is not over yet.
         before = datetime(2026, 6, 30, 14, 59, 59, tzinfo=UTC).isoformat()
-        assert expire_due_codes.delay(before).get(timeout=30) == 0
+        assert task_outcome(tmp_path, expire_due_codes.delay(before)) == 0
         due.refresh_from_db()
         assert due.status == "active"
         # 15:00 UTC = midnight in Tokyo: the code expiring on the 30th is now expired.
         at_midnight = datetime(2026, 6, 30, 15, 0, tzinfo=UTC).isoformat()
-        assert expire_due_codes.delay(at_midnight).get(timeout=30) == 1
-        assert expire_due_codes.delay(at_midnight).get(timeout=30) == 0  # idempotent
+        expire_due_codes.delay(at_midnight)
+        wait_for(lambda: PromoCode.objects.get(pk=due.pk).status == "expired")
+        assert task_outcome(tmp_path, expire_due_codes.delay(at_midnight)) == 0  # idempotent
     due.refresh_from_db()
     later.refresh_from_db()
     assert (due.status, later.status) == ("expired", "active")

@@ -78,6 +78,8 @@ NEVER_STORED = {
     ("PaymentForm", "security_code"): "sent to PayPal, never kept",
     ("PaymentForm", "name_on_card"): "sent to PayPal, never kept",
     ("PaymentForm", "postal_code"): "sent to PayPal, never kept",
+    ("OpsUserCreationForm", "password1"): "hashed (Django's user creation form)",
+    ("OpsUserCreationForm", "password2"): "the confirmation of password1, never kept",
 }
 
 

@@ -23,7 +23,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on the ops site that refuses impossible rows in every ModelAdmin.
+    "sites.ops_admin.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -223,6 +224,12 @@ SPECTACULAR_SETTINGS = {
 }
 # A repeated Idempotency-Key waits this long for the first request's answer.
 API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("API_IDEMPOTENCY_WAIT_SECONDS", "10"))
+# An Idempotency-Key's first answer is kept this long (Stripe documents 24 hours for its
+# own keys); after it, the same key is a new request. Beat deletes the expired records.
+API_IDEMPOTENCY_RETENTION_HOURS = float(os.environ.get("API_IDEMPOTENCY_RETENTION_HOURS", "24"))
+API_IDEMPOTENCY_PURGE_INTERVAL_SECONDS = float(
+    os.environ.get("API_IDEMPOTENCY_PURGE_INTERVAL_SECONDS", "3600")
+)
 
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_BACKEND = os.environ.get(
@@ -289,6 +296,11 @@ def broker_transport_options(broker_url: str) -> dict:
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# No task keeps a result: nothing reads one (progress and outcomes are rows in the database).
+# With a Redis result backend, every enqueue would first subscribe to the result's channel,
+# which blocks the caller ~20 s (then fails) while Redis is down; without it, a refused
+# message fails in about a second.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -328,6 +340,10 @@ PROMOCODE_EMAIL_MAX_ATTEMPTS = int(os.environ.get("PROMOCODE_EMAIL_MAX_ATTEMPTS"
 CELERY_BEAT_SCHEDULE["promocodes-resume-stalled"] = {
     "task": "promocodes.tasks.resume_stalled_work",
     "schedule": float(os.environ.get("PROMOCODE_RECOVERY_INTERVAL_SECONDS", "60")),
+}
+CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
+    "task": "api.tasks.purge_idempotency_records",
+    "schedule": API_IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
 }
 
 # Health and metrics (monitoring/). /readyz fails when the worker's heartbeat or beat's
