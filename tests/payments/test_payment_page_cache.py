@@ -19,10 +19,9 @@ from django.test import Client
 from django.urls import reverse
 
 from payments import page_cache, page_fragments
-from payments.models import PayflowAccount, Payment
-from payments.views.pay import SESSION_CANCELLED
+from payments.models import PayflowAccount
 
-from .test_payment_page import page_url
+from .test_payment_page import approve_on_paypal, cancel_on_our_page, form_data, page_url
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,24 +164,15 @@ def test_the_fragments_follow_the_language_of_the_page(client, priced_session):
     assert "Votre nom" in body and "Your name" not in body
 
 
-def test_what_a_browser_typed_before_cancelling_is_never_shared(client, priced_session):
-    """A browser back from a cancelled PayPal checkout sees its own name again; the next
-    attendee sees the empty form."""
-    payment = Payment.objects.create(
-        site=priced_session.site,
-        session=priced_session,
-        attendee_name="Grace Typed",
-        attendee_email="grace@example.com",
-        fee=100,
-        discount=0,
-        amount=100,
-        currency="USD",
-        provider="payflow_pro",
-        method="paypal",
-        status="cancelled",
-    )
-    session = client.session
-    session[SESSION_CANCELLED] = str(payment.idempotency_key)
-    session.save()
-    assert "Grace Typed" in page(client, priced_session)
+def test_what_a_browser_typed_before_cancelling_is_never_shared(
+    client, priced_session, paypal_sandbox
+):
+    """Back from a cancelled PayPal checkout without a code, the browser sees its own name
+    again (rendered for it, not the shared empty form); the next attendee sees the empty form."""
+    page(client, priced_session)  # the shared parts are kept
+    data = form_data(client, priced_session, action="pay_paypal")
+    data.update(attendee_name="Grace Typed", attendee_email="grace@example.org")
+    approval = client.post(page_url(priced_session), data)["Location"]
+    cancel_on_our_page(client, approve_on_paypal(approval, "cancel"))
+    assert 'value="Grace Typed"' in page(client, priced_session)
     assert "Grace Typed" not in page(Client(), priced_session)
