@@ -177,8 +177,17 @@ def run_round(user_class: str, users: int, seconds: int, host: str, env: dict) -
         return rows
 
 
+def worker_options(threads: int) -> list[str]:
+    """gunicorn's worker options: sync workers (the issue's setup), or with ``threads`` > 1
+    threaded workers, each serving that many requests at once (one waits on PayPal or on
+    PostgreSQL while another runs)."""
+    if threads > 1:
+        return ["--worker-class=gthread", f"--threads={threads}"]
+    return ["--worker-class=sync"]
+
+
 def measure(
-    users_levels: list[int], seconds: int, log: Callable[[str], None] = print
+    users_levels: list[int], seconds: int, log: Callable[[str], None] = print, threads: int = 1
 ) -> list[Round]:
     page, one_query = build()
     web_port, sandbox_port = free_port(), free_port()
@@ -200,7 +209,7 @@ def measure(
         "-m",
         "gunicorn",
         f"--workers={WORKERS}",
-        "--worker-class=sync",
+        *worker_options(threads),
         f"--bind=127.0.0.1:{web_port}",
         "--log-level=warning",
         "webexcommerce.wsgi",
@@ -281,12 +290,17 @@ def check_targets(rounds: list[Round]) -> list[str]:
     return lines
 
 
-def report(users_levels: list[int], seconds: int, log: Callable[[str], None] = print) -> None:
+def report(
+    users_levels: list[int], seconds: int, log: Callable[[str], None] = print, threads: int = 1
+) -> None:
+    workers = (
+        f"{WORKERS} sync workers" if threads <= 1 else f"{WORKERS} workers × {threads} threads"
+    )
     log(
-        f"gunicorn {WORKERS} sync workers, {settings.SETTINGS_MODULE}, "
+        f"gunicorn {workers}, {settings.SETTINGS_MODULE}, "
         f"{settings.DATABASES['default']['NAME']}, {seconds} s per round, 127.0.0.1"
     )
-    rounds = measure(users_levels, seconds, log)
+    rounds = measure(users_levels, seconds, log, threads)
     log("")
     log(format_table(rounds))
     log("")

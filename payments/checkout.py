@@ -99,7 +99,9 @@ def begin(
     looked up there, once): its promo code use is taken here (``redemption.redeem``), then the
     payment is created with that discount. Raises ``promocodes.redemption.PromoCodeRefused``
     when the quote refused the code or the use cannot be taken (nothing is kept then). A
-    second call with the same ``attempt_key`` returns the same payment.
+    second call with the same ``attempt_key`` returns the same payment. A card payment's
+    creation does not wait for the disk (``_commit_without_waiting_for_the_disk``): its move
+    to pending, before the charge, does.
     """
     existing = Payment.objects.filter(idempotency_key=attempt_key, site=site, session=session)
     payment = existing.first()
@@ -107,8 +109,11 @@ def begin(
         return payment
     if price.refusal_reason:
         raise redemption.PromoCodeRefused(price.refusal_reason)
+    own_transaction = not transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic():
+            if method == PaymentMethod.CARD and own_transaction:
+                _commit_without_waiting_for_the_disk()
             use = None
             if price.code is not None:
                 use = redemption.redeem(site, price.code, session, reference=str(attempt_key))
@@ -135,6 +140,22 @@ def begin(
         # The same attempt created concurrently (double submit): use that one.
         return Payment.objects.get(idempotency_key=attempt_key)
     return payment
+
+
+def _commit_without_waiting_for_the_disk() -> None:
+    """Let the current transaction's COMMIT return before its WAL is on disk (PostgreSQL's
+    ``synchronous_commit`` off, for this transaction only).
+
+    Safe for the creation of a card payment, and only there: nothing is sent to PayPal before
+    ``pay_by_card`` moves the payment to pending, a durable COMMIT that flushes the WAL up to
+    itself, this creation and its code use included. A crash in between loses the attempt and
+    its code use together, before any money moved (the attendee's request fails; the same
+    attempt sent again creates it anew). A PayPal checkout is created at PayPal before its
+    payment moves on, so its creation stays durable."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 # --- Card ---------------------------------------------------------------------------------

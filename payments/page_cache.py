@@ -3,7 +3,11 @@
 The site, the session, the site's e-commerce settings and the active provider account are the
 same for every attendee until someone saves one of them. ``page_for(slug, session_id)`` reads
 them from the shared cache (Redis in production: every worker process sees the same entries)
-and from the database only on a miss: a warm payment page GET runs no query at all.
+and from the database only on a miss: a warm payment page GET runs no query at all. Each
+process also keeps the entries it used (``_kept``), checked against the site's version in the
+shared cache at every request: a warm GET makes one cache round trip (the version) and
+unpickles nothing. The objects of a kept entry are shared by the requests of the process:
+callers read them and never change them.
 
 Invalidation is by version, per site. Each entry carries the version of its site it was built
 at; a save (or delete) of the site, one of its sessions, its e-commerce settings or one of its
@@ -44,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 ENTRY_SECONDS = 600  # an unused entry leaves the cache; versions make it stale sooner
 PREFIX = "payments:pay-page"
+KEPT_ENTRIES = 256  # per process; past that the process forgets them all and starts again
 
 
 @dataclass(frozen=True)
@@ -64,16 +69,35 @@ def _version_key(site_id: int) -> str:
     return f"{PREFIX}:site:{site_id}"
 
 
+_kept: dict[tuple[str, int], PaymentPage] = {}
+
+
 def page_for(slug: str, session_id: int) -> PaymentPage:
-    """The page's shared data for one session; ``Http404`` when there is no such session."""
+    """The page's shared data for one session; ``Http404`` when there is no such session.
+
+    Its ``version`` is the site's version in the shared cache at this request ("" when the
+    cache is down): what is derived from the entry may be kept under it (``page_fragments``).
+    """
+    key = (slug, session_id)
     try:
+        kept = _kept.get(key)
+        if kept is not None and cache.get(_version_key(kept.site.pk)) == kept.version:
+            return kept
         entry = cache.get(_entry_key(slug, session_id))
         if entry is not None and cache.get(_version_key(entry.site.pk)) == entry.version:
-            return entry
+            return _keep(key, entry)
     except Exception:  # the cache is down: serve from the database
         logger.warning("payment page cache unavailable", exc_info=True)
         return _load(slug, session_id, "")
-    return _build(slug, session_id)
+    page = _build(slug, session_id)
+    return _keep(key, page) if page.version else page
+
+
+def _keep(key: tuple[str, int], page: PaymentPage) -> PaymentPage:
+    if len(_kept) >= KEPT_ENTRIES:
+        _kept.clear()
+    _kept[key] = page
+    return page
 
 
 def _build(slug: str, session_id: int) -> PaymentPage:

@@ -119,19 +119,30 @@ def mark_paid(payment: Payment, result: GatewayResult) -> Payment:
             **_result_fields(result),
         )
         if won:
-            payment = reload(payment)
-            _retake_code(payment)
-            Registration.objects.get_or_create(
-                payment=payment,
-                defaults={
-                    "site_id": payment.site_id,
-                    "session_id": payment.session_id,
-                    "attendee_name": payment.attendee_name,
-                    "attendee_email": payment.attendee_email,
-                },
-            )
+            if payment.promo_code_id:
+                _retake_code(reload(payment))  # the code use as it stands now
+            register(payment)
             queue_receipt(payment.pk)
     return reload(payment)
+
+
+def register(payment: Payment) -> None:
+    """The attendee's registration for the paid ``payment``, once: one INSERT that does nothing
+    when the payment has one already (a payment paid again after a refund, a race).
+
+    Reads only what a payment never changes after its creation (site, session, attendee)."""
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                payment_id=payment.pk,
+                site_id=payment.site_id,
+                session_id=payment.session_id,
+                attendee_name=payment.attendee_name,
+                attendee_email=payment.attendee_email,
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def mark_held(payment: Payment, result: GatewayResult) -> Payment:

@@ -19,7 +19,7 @@ from django.views import View
 
 from promocodes.redemption import PromoCodeRefused
 
-from .. import checkout, page_cache, selectors, throttle
+from .. import checkout, page_cache, page_fragments, selectors, throttle
 from ..attendee_messages import attendee_message
 from ..forms.pay import APPLY, PAY_CARD, PAY_PAYPAL, PaymentForm
 from ..models import Payment, PaymentMethod, PaymentStatus
@@ -56,14 +56,19 @@ class PaymentPageView(View):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        page = page_cache.page_for(kwargs["site_slug"], kwargs["session_id"])
-        self.site, self.session, self.offer = page.site, page.session, page.offer
+        self.page = page_cache.page_for(kwargs["site_slug"], kwargs["session_id"])
+        self.site, self.session, self.offer = self.page.site, self.page.session, self.page.offer
 
     def get(self, request, *args, **kwargs):
-        """The empty form, or what this browser typed before cancelling on PayPal."""
+        """The empty form (its shared parts rendered once per process: ``page_fragments``), or
+        what this browser typed before cancelling on PayPal."""
         cancelled = request.session.get(SESSION_CANCELLED)
         typed = selectors.typed_before_cancel(cancelled, self.session) if cancelled else {}
         form = PaymentForm(card_types=self.offer.cards, initial=typed)
+        if not typed:
+            language = translation.get_language()
+            fragments = page_fragments.fragments_for(self.page, language)
+            return self.render_page(form, fragments=fragments)
         if not typed.get("promo_code"):
             return self.render_page(form)
         return self.render_page(form, selectors.quote(self.site, self.session, typed["promo_code"]))
@@ -147,8 +152,10 @@ class PaymentPageView(View):
         refused: str = "",
         retry: bool = False,
         status: int = 200,
+        fragments: page_fragments.Fragments | None = None,
     ):
-        """The page; ``price`` is the request's quote when it has one (else it is made here)."""
+        """The page; ``price`` is the request's quote when it has one (else it is made here).
+        ``fragments``: the shared parts of the empty form's page, already rendered."""
         context = {
             "site": self.site,
             "pay_session": self.session,
@@ -156,8 +163,9 @@ class PaymentPageView(View):
             "commerce": self.offer.commerce,
             "form": form,
             "refused": refused,
+            "fragments": fragments,
         }
-        if form is not None:
+        if form is not None and fragments is None:
             if form.is_bound:
                 # Never send a card number or security code back to the browser.
                 data = form.data.copy()

@@ -19,9 +19,17 @@ from .test_bench_command import ROOT, bench_database_url  # noqa: F401 - the fix
 pytestmark = pytest.mark.timeout(300)
 
 
-def test_the_load_bench_prints_every_line_and_the_targets(bench_database_url):  # noqa: F811
+@pytest.mark.parametrize("threads", [1, 2], ids=["sync workers", "threaded workers"])
+def test_the_load_bench_prints_every_line_and_the_targets(bench_database_url, threads):  # noqa: F811
     completed = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, str(ROOT / "manage.py"), "bench_load", "--users=2", "--seconds=2"],
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "bench_load",
+            "--users=2",
+            "--seconds=2",
+            f"--threads={threads}",
+        ],
         env={
             **os.environ,
             "BENCH_LOAD_DATABASE_URL": bench_database_url,
@@ -34,6 +42,8 @@ def test_the_load_bench_prints_every_line_and_the_targets(bench_database_url):  
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+    workers = "3 sync workers" if threads == 1 else f"3 workers × {threads} threads"
+    assert f"gunicorn {workers}," in completed.stdout
     for label, _, _ in LINES:
         assert re.search(
             rf"^{re.escape(label)} +2 +[\d.]+/s +\d+ ms +\d+ ms +[1-9]\d* +0$",  # none failed

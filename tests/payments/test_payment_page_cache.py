@@ -1,10 +1,13 @@
 """The payment page's shared data (site, session, settings, active account) is kept in the
-shared cache: every Update through the console shows on the next GET, in this process and in
-another one, and the provider's password never enters the cache."""
+shared cache, and its shared HTML in each process under the data's version: every Update
+through the console shows on the next GET, in this process and in another one; the provider's
+password never enters the cache, and no CSRF token, attempt or typed data enters the shared
+HTML."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +15,13 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
-from payments import page_cache
+from payments import page_cache, page_fragments
 from payments.models import PayflowAccount
 
-from .test_payment_page import page_url
+from .test_payment_page import approve_on_paypal, cancel_on_our_page, form_data, page_url
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,3 +136,43 @@ def test_an_update_saved_by_another_process_shows_on_the_next_get(client, priced
     assert completed.returncode == 0, completed.stderr
     body = page(client, priced_session)
     assert "Initech Events" in body and "Acme Events" not in body
+
+
+def attempt_of(body: str) -> str:
+    return re.search(r'name="attempt" value="([^"]+)"', body).group(1)
+
+
+def test_the_shared_fragments_hold_no_token_no_attempt_and_nothing_typed(client, priced_session):
+    first, second = page(client, priced_session), page(client, priced_session)
+    assert attempt_of(first) != attempt_of(second)  # each GET its own attempt
+    assert first.count('name="csrfmiddlewaretoken"') == 2  # the form's and the language menu's
+    shared = page_cache.page_for(priced_session.site.slug, priced_session.pk)
+    fragments = page_fragments.fragments_for(shared, "en")
+    assert fragments is not None
+    for html in (fragments.head, fragments.fields, fragments.foot):
+        assert html and html in second  # the page is made of them
+        assert "csrfmiddlewaretoken" not in html and 'name="attempt"' not in html
+        assert attempt_of(second) not in html
+    name_input = re.search(r'<input[^>]*name="attendee_name"[^>]*>', fragments.fields).group(0)
+    assert "value=" not in name_input  # the empty form
+
+
+def test_the_fragments_follow_the_language_of_the_page(client, priced_session):
+    assert "Your name" in page(client, priced_session)
+    client.cookies["django_language"] = "fr"
+    body = page(client, priced_session)
+    assert "Votre nom" in body and "Your name" not in body
+
+
+def test_what_a_browser_typed_before_cancelling_is_never_shared(
+    client, priced_session, paypal_sandbox
+):
+    """Back from a cancelled PayPal checkout without a code, the browser sees its own name
+    again (rendered for it, not the shared empty form); the next attendee sees the empty form."""
+    page(client, priced_session)  # the shared parts are kept
+    data = form_data(client, priced_session, action="pay_paypal")
+    data.update(attendee_name="Grace Typed", attendee_email="grace@example.org")
+    approval = client.post(page_url(priced_session), data)["Location"]
+    cancel_on_our_page(client, approve_on_paypal(approval, "cancel"))
+    assert 'value="Grace Typed"' in page(client, priced_session)
+    assert "Grace Typed" not in page(Client(), priced_session)

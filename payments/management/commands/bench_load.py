@@ -40,6 +40,12 @@ class Command(BaseCommand):
             "--users", type=int, action="append", help="concurrent users (default: 10 and 50)"
         )
         parser.add_argument("--seconds", type=int, default=15, help="length of each round")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=1,
+            help="threads per gunicorn worker (default 1: sync workers, as production runs)",
+        )
         parser.add_argument("--child", action="store_true", help="internal: run the benchmark")
 
     def handle(self, *args, **options):
@@ -49,8 +55,10 @@ class Command(BaseCommand):
         users = options["users"] or [10, 50]
         if any(n < 1 for n in users) or not 1 <= options["seconds"] <= 600:
             raise CommandError("--users must be ≥ 1 and --seconds between 1 and 600.")
+        if not 1 <= options["threads"] <= 32:
+            raise CommandError("--threads must be between 1 and 32.")
         if not options["child"]:
-            return self.run_child(url, users, options["seconds"])
+            return self.run_child(url, users, options["seconds"], options["threads"])
         from django.db import connection
 
         if connection.settings_dict["NAME"] != dj_database_url.parse(url)["NAME"]:
@@ -58,9 +66,9 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         from bench import load
 
-        load.report(users, options["seconds"], self.stdout.write)
+        load.report(users, options["seconds"], self.stdout.write, options["threads"])
 
-    def run_child(self, url: str, users: list[int], seconds: int) -> None:
+    def run_child(self, url: str, users: list[int], seconds: int, threads: int) -> None:
         ensure_database(url)
         env = {
             **os.environ,
@@ -79,6 +87,7 @@ class Command(BaseCommand):
             "bench_load",
             "--child",
             f"--seconds={seconds}",
+            f"--threads={threads}",
             *(f"--users={n}" for n in users),
         ]
         completed = subprocess.run(command, env=env, check=False)  # noqa: S603
