@@ -22,10 +22,9 @@ from django.urls import reverse
 from promocodes import tasks
 from promocodes.models import CreationBatch, PromoCode, PromoCodeEmail
 from promocodes.params import CreationParams
-from tests.celery_worker import signal_worker
+from tests.celery_worker import sent_mail, signal_worker
 
 from .conftest import start_celery_worker, wait_for
-from .test_worker import sent_messages
 
 pytestmark = [pytest.mark.fault, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +82,7 @@ def test_a_batch_whose_worker_is_killed_finishes_with_exactly_total_codes(
     assert "Resumed after an interruption" in page.content.decode()
 
 
-def freeze_outside_the_send_window(worker, recipients: dict[int, str], mail_dir) -> None:
+def freeze_outside_the_send_window(worker, recipients: dict[int, str], tmp_path) -> None:
     """Stop the worker at an instant when no message is written but not yet recorded sent.
 
     That one window (the SMTP server accepted the message, the worker died before writing
@@ -94,7 +93,7 @@ def freeze_outside_the_send_window(worker, recipients: dict[int, str], mail_dir)
     for _attempt in range(200):
         signal_worker(worker, signal.SIGSTOP)
         claimed = PromoCodeEmail.objects.filter(state="sending").values_list("pk", flat=True)
-        written = {m["To"] for m in sent_messages(mail_dir)}
+        written = {m["To"] for m in sent_mail(tmp_path)}
         if not any(recipients[pk] in written for pk in claimed):
             return
         signal_worker(worker, signal.SIGCONT)
@@ -113,7 +112,6 @@ def test_emails_of_a_batch_whose_worker_is_killed_reach_each_recipient_once(site
         recipients=tuple((email, "") for email in addresses),
         max_uses=1,
     )
-    mail_dir = tmp_path / "mail"
     with start_worker(tmp_path) as worker:
         batch = tasks.start_creation(site, None, params)
         wait_for(
@@ -122,7 +120,7 @@ def test_emails_of_a_batch_whose_worker_is_killed_reach_each_recipient_once(site
             message="no e-mail sent:\n" + worker_log(tmp_path),
         )
         recipients = dict(PromoCode.objects.values_list("pk", "recipient_email"))
-        freeze_outside_the_send_window(worker, recipients, mail_dir)
+        freeze_outside_the_send_window(worker, recipients, tmp_path)
         signal_worker(worker, signal.SIGKILL)
     sent_before = PromoCodeEmail.objects.filter(state="sent").count()
     assert 80 <= sent_before < count, "killed partway"
@@ -134,7 +132,7 @@ def test_emails_of_a_batch_whose_worker_is_killed_reach_each_recipient_once(site
             message="not all sent:\n" + worker_log(tmp_path),
         )
         time.sleep(1.5)  # room for a duplicate to show up, were there one
-    received = Counter(m["To"] for m in sent_messages(mail_dir))
+    received = Counter(m["To"] for m in sent_mail(tmp_path))
     assert sorted(received) == sorted(addresses), "every recipient got an e-mail"
     assert [to for to, n in received.items() if n > 1] == [], "nobody got two"
     batch.refresh_from_db()
