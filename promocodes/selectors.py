@@ -280,6 +280,12 @@ def _with_sessions(rows: list[PromoCode]) -> list[PromoCode]:
     return rows
 
 
+def codes_by_id(site: Site, ids: list[int]) -> QuerySet[PromoCode]:
+    """The site's codes of ``ids``: a filtered set already listed whole, read again by its
+    primary keys instead of by its filters."""
+    return PromoCode.objects.for_site(site).filter(pk__in=ids)
+
+
 def bounded_count(codes: QuerySet[PromoCode], limit: int = COUNT_LIMIT) -> tuple[int, bool]:
     """``(count, more)``: the exact count up to ``limit``, else ``(limit, True)``."""
     count = codes.order_by()[: limit + 1].count()
