@@ -22,7 +22,7 @@ from promocodes.models import PromoCode
 from sites.models import Site
 
 from .floor_schema import FLOOR_TABLE
-from .harness import Result, bare_view, client_for, probe, sample_each, spreads, sql
+from .harness import Result, bare_view, client_for, cpu_of, probe, sample_each, spreads, sql
 from .promocodes_data import TABLE
 
 PAGE_RUNS = 7
@@ -153,10 +153,12 @@ def bench_report(site: Site, user) -> list[Result]:
             PAGE_RUNS,
         )
         bare = times["bare view"].median
+        cpu = cpu_of(lambda params=params: client.get(url, params), PAGE_RUNS)
         charts = "charts drawn" if b"data-insights" in response.content else "no charts"
         notes = (
             f"{queries} queries, {rows} rows shown, {charts}; bare view + the table floor's "
-            f"SQL {bare * 1000:.1f} ms (ours {times['ours'].median / bare:.1f}× it)"
+            f"SQL {bare * 1000:.1f} ms (ours {times['ours'].median / bare:.1f}× it); "
+            f"Python CPU {cpu * 1000:.1f} ms"
         )
         if kind in ("contains", "fragment"):
             notes += (

@@ -35,7 +35,16 @@ from promocodes.models import PromoCode, PromoCodeUse
 from sites.models import Session, Site
 from sites.report_charts import inline_max_rows
 
-from .harness import QueryCounter, Result, bare_view, client_for, probe, sample_each, sql
+from .harness import (
+    QueryCounter,
+    Result,
+    bare_view,
+    client_for,
+    cpu_of,
+    probe,
+    sample_each,
+    sql,
+)
 from .harness import vacuum as vacuum_tables
 from .promocodes_data import TABLE
 from .promocodes_data import build as build_codes
@@ -235,12 +244,14 @@ def pages_both_ways(
         drawn = b"data-charts-deferred" not in response.content
         assert response.status_code == 200 and (drawn or way == "default")
         what = "charts drawn" if drawn else f"no charts (over {inline_max_rows():,} rows)"
+        cpu = cpu_of(lambda asked=asked: client.get(url, asked))
         results.append(
             _figure(
                 f"{label}, {way}",
                 lambda asked=asked: client.get(url, asked),
                 _bare_page((*plain, *charts) if drawn else plain, values),
-                f"{what}; {queries} queries; floor: bare view + the same SQL; ",
+                f"{what}; {queries} queries; Python CPU {cpu * 1000:.1f} ms; "
+                "floor: bare view + the same SQL; ",
                 ceiling=CEILING,
             )
         )
