@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from sites.dates import DayField
 from sites.inputs import IdField, IdListField, TextInputsForm
 from sites.models import Service, Site
+from sites.plain_fields import PlainFieldsForm
 
 from .models import Status
 from .selectors import ReportFilters
 
 
-class ReportFilterForm(TextInputsForm, forms.Form):
+class ReportFilterForm(PlainFieldsForm, TextInputsForm, forms.Form):
     """The report's parameters (GET): *Show report*."""
 
     service = forms.ChoiceField(label=_("Promo codes for"), choices=Service.choices)
@@ -41,13 +42,6 @@ class ReportFilterForm(TextInputsForm, forms.Form):
         "q",
         "batch",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Plain Bootstrap markup (rendered by promocodes/_field.html, lighter than crispy).
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
 
     def clean(self):
         data = super().clean()

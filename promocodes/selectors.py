@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -243,20 +243,20 @@ def report_page(
 ) -> ReportPage:
     """One page, newest first: after a cursor (next), before one (previous), or the first.
 
-    Two queries whatever the page: the rows (an index range scan thanks to the row-value
-    comparison ``(created_at, id) < (…)``) and the sessions of the codes limited to chosen
-    sessions.
+    At most two queries whatever the page: the rows (an index range scan thanks to the
+    row-value comparison ``(created_at, id) < (…)``) and, only when the page holds codes
+    limited to chosen sessions, those codes' sessions (``code.sessions.all()`` is loaded for
+    them alone: read it only when ``applies_to`` is ``sessions``).
     """
-    sessions = Prefetch("sessions", queryset=Session.objects.only("id", "title", "site_id"))
     after_key, before_key = inputs.decode_cursor(after), inputs.decode_cursor(before)
     if before_key is not None:
         rows = list(
-            codes.filter(TupleGreaterThan(_key(), before_key))
-            .order_by("created_at", "id")
-            .prefetch_related(sessions)[: size + 1]
+            codes.filter(TupleGreaterThan(_key(), before_key)).order_by("created_at", "id")[
+                : size + 1
+            ]
         )
         more_before = len(rows) > size
-        rows = rows[:size][::-1]
+        rows = _with_sessions(rows[:size][::-1])
         page = ReportPage(rows)
         page.next_cursor = encode_cursor(rows[-1]) if rows else None
         page.previous_cursor = encode_cursor(rows[0]) if rows and more_before else None
@@ -266,13 +266,29 @@ def report_page(
     query = codes
     if after_key is not None:
         query = query.filter(TupleLessThan(_key(), after_key))
-    rows = list(query.order_by("-created_at", "-id").prefetch_related(sessions)[: size + 1])
+    rows = list(query.order_by("-created_at", "-id")[: size + 1])
     more_after = len(rows) > size
-    rows = rows[:size]
+    rows = _with_sessions(rows[:size])
     page = ReportPage(rows)
     page.next_cursor = encode_cursor(rows[-1]) if rows and more_after else None
     page.previous_cursor = encode_cursor(rows[0]) if rows and after_key is not None else None
     return page
+
+
+def _with_sessions(rows: list[PromoCode]) -> list[PromoCode]:
+    """``rows``, the sessions of those limited to chosen sessions loaded in one query (none
+    when no row is)."""
+    limited = [code for code in rows if code.applies_to == AppliesTo.SESSIONS]
+    if limited:
+        sessions = Prefetch("sessions", queryset=Session.objects.only("id", "title", "site_id"))
+        prefetch_related_objects(limited, sessions)
+    return rows
+
+
+def codes_by_id(site: Site, ids: list[int]) -> QuerySet[PromoCode]:
+    """The site's codes of ``ids``: a filtered set already listed whole, read again by its
+    primary keys instead of by its filters."""
+    return PromoCode.objects.for_site(site).filter(pk__in=ids)
 
 
 def bounded_count(codes: QuerySet[PromoCode], limit: int = COUNT_LIMIT) -> tuple[int, bool]:

@@ -184,7 +184,6 @@ class ReportView(ReportMixin, TemplateView):
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = form
-        context["action_form"] = ReportActionForm(site=self.site)
         if not form.is_valid():
             return context
         codes = selectors.filtered_codes(self.site, form.filters())
@@ -192,9 +191,11 @@ class ReportView(ReportMixin, TemplateView):
             codes, after=self.request.GET.get("after"), before=self.request.GET.get("before")
         )
         if not page.has_other_pages:
-            # Everything fits on this first page: its rows are the count (no second scan,
-            # which matters for searches that the trigram index answers slowly).
+            # Everything fits on this first page: its rows are the count and the insights'
+            # codes (no second search, which matters for searches that the trigram index
+            # answers slowly).
             count, more = len(page.rows), False
+            codes = selectors.codes_by_id(self.site, [code.pk for code in page.rows])
         else:
             # One bounded count serves both the count shown and the charts' limit.
             count, more = selectors.bounded_count(

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from .history_areas import area_choices
 from .inputs import TextInputsForm
 from .models import Revision, Site
+from .plain_fields import PlainFieldsForm
 
 NOBODY = "automatic"
 
 
-class HistoryFilterForm(TextInputsForm, forms.Form):
+class HistoryFilterForm(PlainFieldsForm, TextInputsForm, forms.Form):
     area = forms.ChoiceField(label=_("Area"), required=False)
     person = forms.ChoiceField(label=_("Person"), required=False)
 

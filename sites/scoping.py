@@ -18,12 +18,20 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 
 from .models import Membership, Role, Service
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _in_other_sites() -> Exists:
+    """Whether the member belongs to another site too (the layout's *Switch site*), read with
+    the membership itself rather than by a count of its own."""
+    others = Membership.objects.filter(user=OuterRef("user_id")).exclude(pk=OuterRef("pk"))
+    return Exists(others)
 
 
 class SiteMemberMixin(LoginRequiredMixin):
@@ -36,6 +44,7 @@ class SiteMemberMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         membership = (
             Membership.objects.select_related("site")
+            .annotate(in_other_sites=_in_other_sites())
             .filter(user=request.user, site__slug=kwargs.get("site_slug"))
             .first()
         )

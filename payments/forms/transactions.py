@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sites.dates import DayField
 from sites.inputs import IdListField, TextInputsForm
 from sites.models import Session, Site
+from sites.plain_fields import PlainFieldsForm
 
 from ..models import PaymentStatus
 from ..selectors import Scope, TransactionFilters
@@ -22,7 +23,7 @@ class SessionChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({obj.get_kind_display()})"
 
 
-class TransactionFilterForm(TextInputsForm, forms.Form):
+class TransactionFilterForm(PlainFieldsForm, TextInputsForm, forms.Form):
     """The report's parameters (GET). Dates are the site's local days; live payments only
     unless test payments are asked for."""
 
