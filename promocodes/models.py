@@ -81,11 +81,23 @@ class CreationBatch(models.Model):
     params = models.JSONField(_("parameters"), default=dict)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    # Its codes are in the search table (PostgreSQL): filled by the worker once the batch is
+    # finished (``promocodes.search_index``); until then the report searches them directly.
+    search_indexed = models.BooleanField(_("codes in the search index"), default=False)
 
     objects = SiteScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The report's search asks for a site's batches not yet in the search index:
+            # usually none, found without reading the others.
+            models.Index(
+                fields=["site"],
+                condition=models.Q(search_indexed=False),
+                name="promocode_batch_unindexed_idx",
+            ),
+        ]
         verbose_name = _("promo code creation")
         verbose_name_plural = _("promo code creations")
 
@@ -325,6 +337,10 @@ class PromoCodeEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.promo_code_id}: {self.state}"
+
+
+# Between code, recipient name and e-mail in the search text (nobody types it).
+SEARCH_SEPARATOR = "\x1f"
 
 
 class PromoCodeSearch(models.Model):
