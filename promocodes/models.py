@@ -219,19 +219,19 @@ class PromoCode(models.Model):
         ]
         indexes = [
             # Report: keyset order (created_at, id) within a site and service; "created
-            # between" is a range on the same index, and so is a status filter on a common
-            # status (rows of other statuses are skipped in the index order).
+            # between" is a range on the same index, and so are a status filter on the
+            # common status and an expiry range (their rows are filtered in index order).
             models.Index(
                 fields=["site", "service", "created_at", "id"], name="promocode_report_idx"
             ),
-            # A rare status, an expiry range (``status`` bounded by the selector, see
-            # ``selectors.filtered_codes``) and the expiry sweep (active codes due).
-            # One index for the three: every status or expiry update (sweep, extend, delete,
-            # 100,000 rows at a time) writes into one index more than the minimal table, not
-            # three (the former status, expiry and active-expiry indexes).
+            # A rare status (used up, expired, deleted), in report order. Partial: a code
+            # generated, or extended (both active), writes no entry here, so creation and
+            # extend maintain the same three indexes as a minimal table; no index is keyed
+            # on expiry, so the sweep reads the table once (migration 0013).
             models.Index(
-                fields=["site", "service", "status", "expires_on"],
-                name="promocode_status_expiry_idx",
+                fields=["site", "service", "status", "created_at", "id"],
+                condition=~models.Q(status="active"),
+                name="promocode_rare_status_idx",
             ),
             # Trigram (GIN) indexes for "contains" are PostgreSQL-only: see migration 0002.
         ]
@@ -346,11 +346,13 @@ SEARCH_SEPARATOR = "\x1f"
 class PromoCodeSearch(models.Model):
     """PostgreSQL only: the searchable text of each code, in a table of its own.
 
-    ``UPPER(code || US || recipient_name || US || recipient_email)`` with a trigram index,
-    filled by triggers on ``promocodes_promocode`` (migrations 0005, 0007). The text
-    never changes when a code's status or expiry does, so the bulk actions and the expiry
-    sweep (100,000 rows at a time) no longer rewrite ~45 trigram entries per row. Other
-    databases search the code table directly.
+    ``UPPER(code || US || recipient_name || US || recipient_email)`` with a trigram index.
+    A generated code is copied here once its batch is finished (``promocodes.search_index``,
+    by the worker: off the creation path), any other code by a row trigger on insert, and
+    an edited text by a row trigger on update (migrations 0005, 0007, 0012). The text never
+    changes when a code's status or expiry does, so the bulk actions and the expiry sweep
+    (100,000 rows at a time) do not rewrite ~45 trigram entries per row. Other databases
+    search the code table directly.
     """
 
     promo_code = models.OneToOneField(
