@@ -124,9 +124,16 @@ class PromoCode(models.Model):
     # ``created_by`` is looked up rarely. Fewer indexes to maintain when 100,000 codes are
     # inserted or updated at once. ``batch`` and ``created_by`` are audit pointers without a
     # database constraint either: the per-row foreign-key check cost about half of a bulk
-    # insert; Django still applies their SET_NULL on delete. ``site`` keeps its constraint.
+    # insert; Django still applies their SET_NULL on delete. ``site`` is checked by triggers
+    # once per statement instead of once per row (PostgreSQL, migration 0014: the same
+    # guarantee as a foreign key, at a fraction of its cost for 10,000 rows); Django deletes a
+    # site's codes with it.
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="promo_codes", db_index=False
+        Site,
+        on_delete=models.CASCADE,
+        related_name="promo_codes",
+        db_index=False,
+        db_constraint=False,
     )
     service = models.CharField(_("promo codes for"), max_length=16, choices=Service.choices)
     code = models.CharField(_("promo code"), max_length=CODE_MAX_LENGTH)
