@@ -38,7 +38,7 @@ def run(
     results: list[Result] = []
     steps = [
         ("report", lambda: results.extend(bench_report(site, user))),
-        ("generate", lambda: results.append(bench_generate(site, user, generate))),
+        ("generate", lambda: results.extend(bench_generate(site, user, generate))),
         ("sweep", lambda: results.append(bench_sweep(site, sweep))),
         ("bulk", lambda: results.extend(bench_bulk_actions(site, user, batch))),
         ("export", lambda: results.append(bench_export(site, user))),

@@ -66,7 +66,8 @@ def generate_batch_codes(
     where the last commit stopped and never creates more than ``total``. Codes are inserted
     set-based (see ``pg.insert_codes``); the few generated codes that collide with existing
     ones are drawn again. The call that finishes the batch records one revision and calls
-    ``on_done(batch, params)`` inside that transaction (never twice for one batch).
+    ``on_done(batch, params)`` inside that transaction (never twice for one batch). The codes
+    are not copied into the search table here (``promocodes.search_index``, after the batch).
     A typed-in code already taken raises :class:`CodeAlreadyExists`; too few unused codes of
     the length, :class:`CodeSpaceExhausted`.
     """
@@ -179,6 +180,7 @@ def reopen_failed_batch(batch: CreationBatch, actor) -> bool:
         attempts=0,
         finished_at=None,
         last_progress_at=timezone.now(),
+        search_indexed=False,
     )
     if reopened:
         record(

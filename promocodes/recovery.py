@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from . import search_index
 from .models import CreationBatch, PromoCodeEmail
 
 BATCH_GAVE_UP = gettext_noop(
@@ -78,3 +79,12 @@ def lost_emails(now: datetime | None = None) -> list[int]:
     ids = list(candidates.order_by("queued_at").values_list("pk", flat=True)[:EMAIL_REQUEUE_LIMIT])
     candidates.filter(pk__in=ids).update(queued_at=now)
     return ids
+
+
+def unindexed_batches(now: datetime | None = None) -> list[int]:
+    """Batches finished ``PROMOCODE_BATCH_STALL_SECONDS`` ago or more whose codes are still
+    not in the search table (the task queued when they finished was lost): to index now."""
+    now = now or timezone.now()
+    return search_index.unindexed_batches(
+        now - timedelta(seconds=settings.PROMOCODE_BATCH_STALL_SECONDS)
+    )

@@ -1,11 +1,12 @@
 """Celery tasks of promotional codes, and the one place that queues them.
 
-Tasks: generate a large batch, e-mail recipients, expire due codes (beat), queue again the
-work a dead worker left (beat). This module calls the services (``creation``, ``expiry``,
-``emails``, ``recovery``); they never import it, so what gets queued, and when, is decided
-here: ``start_creation`` runs a small creation at once and queues a large one;
-``retry_creation`` queues a failed one again; a finished batch with recipients queues their
-e-mails.
+Tasks: generate a large batch, copy a finished batch's codes into the search table, e-mail
+recipients, expire due codes (beat), queue again the work a dead worker left (beat). This
+module calls the services (``creation``, ``search_index``, ``expiry``, ``emails``,
+``recovery``); they never import it, so what gets queued, and when, is decided here:
+``start_creation`` runs a small creation at once and queues a large one; ``retry_creation``
+queues a failed one again; a finished batch queues its search indexing (a small one is
+indexed at once) and, with recipients, their e-mails.
 
 A broker that cannot take the work (Redis down) costs the caller about a second, never the
 ~20 s of a result backend (no task keeps a result: ``CELERY_TASK_IGNORE_RESULT``):
@@ -33,7 +34,7 @@ from kombu.exceptions import OperationalError
 
 from sites.models import Site
 
-from . import creation, emails, expiry, recovery
+from . import creation, emails, expiry, recovery, search_index
 from .models import CreationBatch, PromoCodeEmail
 from .params import CreationParams
 from .selectors import codes_of_batch
@@ -94,13 +95,28 @@ def retry_creation(batch: CreationBatch, actor) -> bool:
 
 
 def generate_codes(batch: CreationBatch | int) -> CreationBatch:
-    """``creation.generate_batch_codes``, then the recipients' e-mails queued once it is done."""
-    return creation.generate_batch_codes(batch, on_done=_queue_emails)
+    """``creation.generate_batch_codes``; once it is done, its codes go into the search table
+    (at once for a small batch, else by the worker after commit) and the recipients'
+    e-mails are queued."""
+    return creation.generate_batch_codes(batch, on_done=_finished)
+
+
+def _finished(batch: CreationBatch, params: CreationParams) -> None:
+    """In the transaction that finishes the batch: its search indexing, then its e-mails."""
+    if batch.total <= creation.SYNC_CREATION_LIMIT:
+        search_index.index_batch(batch.pk)
+    else:
+        _index_after_commit(batch.pk)
+    _queue_emails(batch, params)
+
+
+def _index_after_commit(batch_id: int) -> None:
+    transaction.on_commit(lambda: index_batch_search.delay(batch_id))
 
 
 def _queue_emails(batch: CreationBatch, params: CreationParams) -> None:
-    """In the transaction that finishes the batch: a pending delivery per recipient's code
-    (so that none is forgotten if the worker dies now), then their tasks after commit."""
+    """A pending delivery per recipient's code (so that none is forgotten if the worker dies
+    now), then their tasks after commit."""
     if any(email for email, _name in params.recipients):
         emails.create_deliveries(
             codes_of_batch(batch).exclude(recipient_email="").values_list("pk", flat=True),
@@ -161,6 +177,15 @@ def generate_batch(self, batch_id: int) -> int:
     return batch.done
 
 
+@shared_task(name="promocodes.tasks.index_batch_search", acks_late=True)
+def index_batch_search(batch_id: int) -> int:
+    """Copy a finished batch's codes into the search table (``search_index.index_batch``).
+
+    Idempotent; a batch not finished is left alone. A failed batch's codes are indexed by the
+    beat task (``resume_stalled_work``), like those of a batch whose task was lost."""
+    return search_index.index_batch(batch_id)
+
+
 @shared_task(name="promocodes.tasks.send_batch_emails", acks_late=True)
 def send_batch_emails(batch_id: int) -> int:
     """Queue one e-mail task per code of the batch still to e-mail (not sent, not failed).
@@ -206,7 +231,8 @@ def expire_due_codes(at: str | None = None) -> int:
 
 @shared_task(name="promocodes.tasks.resume_stalled_work", acks_late=True)
 def resume_stalled_work() -> dict[str, int]:
-    """Beat task: queue again the batches and e-mails a dead worker left (``recovery``)."""
+    """Beat task: queue again the batches and e-mails a dead worker left (``recovery``), and
+    the search indexing of finished batches whose task was lost."""
     batch_ids = recovery.stalled_batches()
     for batch_id in batch_ids:
         logger.warning("Batch %s stalled: queued again", batch_id)
@@ -216,4 +242,7 @@ def resume_stalled_work() -> dict[str, int]:
         send_code_email.delay(code_id)
     if code_ids:
         logger.warning("%d promo code e-mails were lost: queued again", len(code_ids))
-    return {"batches": len(batch_ids), "emails": len(code_ids)}
+    unindexed = recovery.unindexed_batches()
+    for batch_id in unindexed:
+        index_batch_search.delay(batch_id)
+    return {"batches": len(batch_ids), "emails": len(code_ids), "unindexed": len(unindexed)}

@@ -137,3 +137,44 @@ def test_admin_shows_usage_read_only(ops_client, site, make_code):
     assert response.status_code == 200
     assert b'name="uses"' not in response.content
     assert b'name="max_uses"' in response.content
+
+
+# --- The site of a code, checked once per statement ------------------------------------------
+
+
+def test_a_code_of_a_site_that_does_not_exist_is_refused(site):
+    from django.db import IntegrityError, connection, transaction
+
+    missing = site.pk + 1000
+    for statement, params in [
+        (
+            "INSERT INTO promocodes_promocode (site_id, service, code, recipient_name, "
+            "recipient_email, max_uses, uses, discount_type, discount_value, expires_on, status, "
+            "applies_to, kind, created_at) VALUES (%s, 'events', 'NOSITE', '', '', 1, 0, "
+            "'percent', 10, current_date, 'active', 'all', '', now())",
+            [missing],
+        ),
+        ("UPDATE promocodes_promocode SET site_id = %s WHERE code = 'MOVED'", [missing]),
+    ]:
+        PromoCode.objects.create(
+            site=site,
+            code="MOVED",
+            service="events",
+            discount_type="percent",
+            discount_value=10,
+            expires_on=date.today(),
+        )
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+        PromoCode.objects.filter(code="MOVED").delete()
+
+
+def test_a_site_with_codes_is_deleted_with_them_never_without(site, other_site):
+    from django.db import IntegrityError, connection, transaction
+
+    creation.generate_batch_codes(new_batch(site, quantity=30))
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sites_site WHERE id = %s", [site.pk])
+    other_site.delete()
+    site.delete()
+    assert not PromoCode.objects.exists()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from promocodes.models import CreationBatch, PromoCode, PromoCodeEmail
+from promocodes.models import CreationBatch, PromoCode, PromoCodeEmail, PromoCodeSearch
 from promocodes.tasks import expire_due_codes, send_batch_emails
 from sites.models import Revision
 from tests.celery_worker import sent_mail, task_outcome
@@ -61,9 +61,16 @@ def test_a_large_creation_runs_in_the_worker_with_progress(
         batch = CreationBatch.objects.get()
         progress = reverse("promocode-batch-progress", args=[site.slug, "events", batch.pk])
         wait_for(lambda: admin_client.get(progress).json()["finished"], timeout=60)
+        # Right after, the worker copies the codes into the search table.
+        wait_for(
+            lambda: CreationBatch.objects.filter(pk=batch.pk, search_indexed=True).exists(),
+            timeout=60,
+        )
     data = admin_client.get(progress).json()
     assert data["state"] == "done" and data["done"] == data["total"] == 1200
-    assert PromoCode.objects.filter(batch=batch).count() == 1200
+    codes = PromoCode.objects.filter(batch=batch)
+    assert codes.count() == 1200
+    assert PromoCodeSearch.objects.filter(promo_code__in=codes).count() == 1200
     assert Revision.objects.filter(area="promocodes.create").count() == 1
 
 
