@@ -96,8 +96,9 @@ def event(site):
 
 # The report: the member, the page's rows, the sessions of its session-bound codes, the
 # bounded count (not when the set is listed whole), the provider warning's settings; the
-# insights' two aggregates when drawn.
-PROMO_PAGE, INSIGHTS = MEMBER + 4, 2
+# insights' two aggregates when drawn; a searched page also asks which of the site's batches
+# are not yet in the search index (their codes are searched directly).
+PROMO_PAGE, INSIGHTS, SEARCHED = MEMBER + 4, 2, 1
 
 
 def test_promo_report_pages_run_the_same_queries_at_any_size(admin_client, site, report, event):
@@ -113,9 +114,10 @@ def test_promo_report_pages_run_the_same_queries_at_any_size(admin_client, site,
     with override_settings(REPORT_CHARTS_INLINE_MAX_ROWS=40):  # above it: charts on request
         counts = counts_at_both_sizes(lambda n: add_codes(site, event, n), read)
     first, deep, back, status, search, asked = counts
-    assert first == deep == back == status == PROMO_PAGE
+    assert first == deep == back == PROMO_PAGE
+    assert status == PROMO_PAGE + SEARCHED
     # Listed whole on one page: its rows are its count, and its insights are drawn inline.
-    assert search == PROMO_PAGE - 1 + INSIGHTS
+    assert search == PROMO_PAGE - 1 + INSIGHTS + SEARCHED
     assert asked == PROMO_PAGE + INSIGHTS
 
 
