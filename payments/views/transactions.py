@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sites import inputs, report_charts
+from sites.money import format_number
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteMemberMixin
 
@@ -125,18 +126,18 @@ class DeleteTestPaymentsView(TransactionsMixin, ReportActionMixin, View):
         result = transactions.delete_test_payments(self.site, payments, request.user)
         messages.success(
             request,
-            ngettext("%(n)d test payment deleted.", "%(n)d test payments deleted.", result.deleted)
-            % {"n": result.deleted},
+            ngettext("%(n)s test payment deleted.", "%(n)s test payments deleted.", result.deleted)
+            % {"n": format_number(result.deleted)},
         )
         if result.kept_in_progress:
             messages.info(
                 request,
                 ngettext(
-                    "%(n)d test payment still in progress was kept.",
-                    "%(n)d test payments still in progress were kept.",
+                    "%(n)s test payment still in progress was kept.",
+                    "%(n)s test payments still in progress were kept.",
                     result.kept_in_progress,
                 )
-                % {"n": result.kept_in_progress},
+                % {"n": format_number(result.kept_in_progress)},
             )
 
 
