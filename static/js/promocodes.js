@@ -14,6 +14,16 @@
         var checked = form.querySelector('input[name="' + rule[0] + '"]:checked');
         block.hidden = !checked || checked.value !== rule[1];
       });
+      // The value's label names what it is: "Percent off" or "Amount off" (the input holds
+      // both, in the page's language); crispy's "*" after the text is kept.
+      var value = form.querySelector('input[name="discount_value"]');
+      var type = form.querySelector('input[name="discount_type"]:checked');
+      var valueLabel = value && form.querySelector('label[for="' + value.id + '"]');
+      if (valueLabel && type) {
+        var wanted = value.getAttribute("data-label-" + type.value);
+        var text = valueLabel.firstChild;
+        if (wanted && text && text.nodeType === Node.TEXT_NODE) { text.nodeValue = wanted; }
+      }
       var service = form.querySelector('input[name="service"]:checked');
       if (!service) { return; }
       // Only the kinds and sessions of the chosen service can be picked.
