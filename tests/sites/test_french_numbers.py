@@ -26,6 +26,18 @@ NB = "\u00a0"
 BIG = Decimal("999999.99")
 
 
+@pytest.fixture(autouse=True)
+def language_given_back():
+    """A request in French leaves French active in this thread (LocaleMiddleware activates,
+    nothing deactivates): the next test gets back the language it would have had."""
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 def read(client, url: str, language: str) -> str:
     client.cookies["django_language"] = language
     response = client.get(url)
