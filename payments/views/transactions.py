@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sites import inputs, report_charts
-from sites.money import format_number
+from sites.money import format_money, format_number
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteMemberMixin
 
@@ -195,14 +195,14 @@ class RefundView(TransactionsMixin, TemplateView):
         return redirect(here)
 
     def _report(self, refund: Refund) -> None:
-        values = {"amount": refund.amount, "currency": refund.payment.currency}
+        values = {"amount": format_money(refund.amount, refund.payment.currency)}
         if refund.status == refunds.REFUND_DONE:
-            messages.success(self.request, _("%(amount)s %(currency)s refunded.") % values)
+            messages.success(self.request, _("%(amount)s refunded.") % values)
         elif refund.status == PaymentStatus.PENDING:
             messages.warning(
                 self.request,
                 _(
-                    "PayPal did not answer: the refund of %(amount)s %(currency)s is pending. "
+                    "PayPal did not answer: the refund of %(amount)s is pending. "
                     "Retry it below; it will not be refunded twice."
                 )
                 % values,

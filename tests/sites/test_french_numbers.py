@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from payments.forms.transactions import RefundForm
 from payments.models import Payment, PaymentStatus
 from promocodes import creation, expiry
 from promocodes.emails import render_code_email
@@ -227,3 +228,16 @@ def test_the_code_email_says_how_many_times_with_grouped_digits(site):
     code.save()
     assert f"Il peut être utilisé 5{NB}000 fois." in render_code_email(code, "fr")[1]
     assert "It can be used 5,000 times." in render_code_email(code, "en")[1]
+
+
+def test_the_refund_form_states_amounts_the_french_way():
+    """Help text and refusal name the amount with its currency as the language writes it."""
+    for language, left, at_most in (
+        ("fr", f"tout le reste{NB}: 999{NB}999,99{NB}$.", f"au plus 999{NB}999,99{NB}$."),
+        ("en", "everything left: $999,999.99.", "At most $999,999.99 can be refunded."),
+    ):
+        with translation.override(language):
+            form = RefundForm({"amount": "1000000"}, available=BIG, currency="USD")
+            assert left in str(form.fields["amount"].help_text)
+            assert not form.is_valid()
+            assert at_most in form.errors["amount"][0]
