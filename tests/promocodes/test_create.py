@@ -96,6 +96,8 @@ def test_the_discount_value_is_labelled_for_the_chosen_type(
     assert value_label(body) == percent_off
     assert f'data-label-percent="{percent_off}"' in body
     assert f'data-label-fixed="{amount_off}"' in body
+    limit = {"en": "999,999.99", "fr": "999\u00a0999,99"}[language]  # the help's top amount
+    assert f"{limit})" in body
     sent = dict(valid_create_data, discount_type="fixed", discount_value="")
     assert value_label(post(admin_client, create_url, sent).content.decode()) == amount_off
 
