@@ -22,10 +22,9 @@ from django.urls import reverse
 from promocodes import tasks
 from promocodes.models import CreationBatch, PromoCode, PromoCodeEmail
 from promocodes.params import CreationParams
-from tests.celery_worker import signal_worker
+from tests.celery_worker import sent_mail, signal_worker
 
 from .conftest import start_celery_worker, wait_for
-from .test_worker import sent_messages
 
 pytestmark = [pytest.mark.fault, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -94,7 +93,7 @@ def freeze_outside_the_send_window(worker, recipients: dict[int, str], mail_dir)
     for _attempt in range(200):
         signal_worker(worker, signal.SIGSTOP)
         claimed = PromoCodeEmail.objects.filter(state="sending").values_list("pk", flat=True)
-        written = {m["To"] for m in sent_messages(mail_dir)}
+        written = {m["To"] for m in sent_mail(mail_dir.parent)}
         if not any(recipients[pk] in written for pk in claimed):
             return
         signal_worker(worker, signal.SIGCONT)
@@ -134,7 +133,7 @@ def test_emails_of_a_batch_whose_worker_is_killed_reach_each_recipient_once(site
             message="not all sent:\n" + worker_log(tmp_path),
         )
         time.sleep(1.5)  # room for a duplicate to show up, were there one
-    received = Counter(m["To"] for m in sent_messages(mail_dir))
+    received = Counter(m["To"] for m in sent_mail(mail_dir.parent))
     assert sorted(received) == sorted(addresses), "every recipient got an e-mail"
     assert [to for to, n in received.items() if n > 1] == [], "nobody got two"
     batch.refresh_from_db()
