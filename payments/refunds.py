@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sites import history
+from sites.money import format_money
 
 from .gateways.base import GatewayError, GatewayResult, GatewayTimeout, Outcome
 from .models import Payment, PaymentStatus, Refund
@@ -68,10 +69,10 @@ def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
         if waiting:
             raise RefundRefused(
                 _(
-                    "A refund of %(amount)s %(currency)s is still waiting for PayPal's answer. "
+                    "A refund of %(amount)s is still waiting for PayPal's answer. "
                     "Retry it below; a new refund can be made once PayPal has answered."
                 )
-                % {"amount": waiting, "currency": locked.currency}
+                % {"amount": format_money(waiting, locked.currency)}
             )
         refusal = refund_refusal(locked)
         if refusal:
@@ -86,8 +87,8 @@ def refund_payment(payment: Payment, amount: Decimal | None, actor) -> Refund:
             raise RefundRefused(_("Enter an amount greater than zero."))
         if amount > available:
             raise RefundRefused(
-                _("At most %(amount)s %(currency)s can be refunded.")
-                % {"amount": available, "currency": locked.currency}
+                _("At most %(amount)s can be refunded.")
+                % {"amount": format_money(available, locked.currency)}
             )
         refund = Refund.objects.create(
             payment=locked, amount=amount, created_by=actor, status=PaymentStatus.PENDING
@@ -127,13 +128,12 @@ def _record_revision(refund: Refund, actor, *, retry: bool = False) -> None:
             PaymentStatus.PENDING: _("pending: PayPal did not answer"),
         }.get(refund.status) or _("refused: %(message)s") % {"message": refund.result_message}
         template = (
-            _("Refund retried: %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
+            _("Refund retried: %(amount)s on payment %(reference)s, %(outcome)s")
             if retry
-            else _("Refund of %(amount)s %(currency)s on payment %(reference)s, %(outcome)s")
+            else _("Refund of %(amount)s on payment %(reference)s, %(outcome)s")
         )
         return template % {
-            "amount": refund.amount,
-            "currency": payment.currency,
+            "amount": format_money(refund.amount, payment.currency),
             "reference": payment.reference,
             "outcome": outcome,
         }

@@ -22,6 +22,7 @@ from promocodes.models import PromoCodeUse
 from sites import history
 from sites.csv import CSV_DATETIME, blocks, csv_response, safe_cell
 from sites.models import Site
+from sites.money import format_number
 
 from .models import OPEN_STATUSES, Payment, PaymentMethod, PaymentStatus
 
@@ -177,8 +178,8 @@ def delete_test_payments(site: Site, payments: QuerySet[Payment], actor) -> Dele
             "transactions.delete_test",
             [],
             summary=lambda: (
-                ngettext("Deleted %(n)d test payment.", "Deleted %(n)d test payments.", deleted)
-                % {"n": deleted}
+                ngettext("Deleted %(n)s test payment.", "Deleted %(n)s test payments.", deleted)
+                % {"n": format_number(deleted)}
             ),
         )
     return DeleteResult(deleted, kept)

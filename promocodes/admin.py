@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sites.inputs import InputsAdmin
+from sites.money import format_number
 
 from .models import CreationBatch, PromoCode, PromoCodeEmail, PromoCodeUse
 from .tasks import send_code_email
@@ -107,6 +108,7 @@ class PromoCodeEmailAdmin(InputsAdmin):
             send_code_email.delay(code_id)
         self.message_user(
             request,
-            ngettext("%d e-mail queued.", "%d e-mails queued.", len(ids)) % len(ids),
+            ngettext("%(n)s e-mail queued.", "%(n)s e-mails queued.", len(ids))
+            % {"n": format_number(len(ids))},
             messages.SUCCESS,
         )

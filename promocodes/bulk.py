@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from sites.date_display import format_date
 from sites.history import Span, field_change, record
 from sites.models import Site
+from sites.money import format_number
 
 from .models import PromoCode, Status
 
@@ -71,14 +72,14 @@ def extend_expiry(site: Site, codes: QuerySet, until: date, actor) -> ExtendResu
             ],
             summary=lambda: str(
                 _(
-                    "Extended %(extended)d promotional codes until %(until)s "
-                    "(%(reactivated)d reactivated, %(skipped)d deleted skipped)."
+                    "Extended %(extended)s promotional codes until %(until)s "
+                    "(%(reactivated)s reactivated, %(skipped)s deleted skipped)."
                 )
                 % {
-                    "extended": result.extended,
+                    "extended": format_number(result.extended),
                     "until": format_date(until),
-                    "reactivated": result.reactivated,
-                    "skipped": result.skipped_deleted,
+                    "reactivated": format_number(result.reactivated),
+                    "skipped": format_number(result.skipped_deleted),
                 }
             ),
         )
@@ -102,11 +103,11 @@ def soft_delete(site: Site, codes: QuerySet, actor) -> int:
             [field_change(PromoCode._meta.get_field("status"), before, [Status.DELETED])],
             summary=lambda: (
                 ngettext(
-                    "Deleted %(count)d promotional code.",
-                    "Deleted %(count)d promotional codes.",
+                    "Deleted %(count)s promotional code.",
+                    "Deleted %(count)s promotional codes.",
                     deleted,
                 )
-                % {"count": deleted}
+                % {"count": format_number(deleted)}
             ),
         )
     return deleted

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from sites.history import record
 from sites.models import Session, Site
+from sites.money import format_number
 
 from . import codegen, dialect
 from .models import CreationBatch, PromoCode, PromoCodeSession, Status
@@ -97,11 +98,11 @@ def generate_batch_codes(
                 [],
                 summary=lambda: (
                     ngettext(
-                        "Created %(count)d promotional code (%(service)s).",
-                        "Created %(count)d promotional codes (%(service)s).",
+                        "Created %(count)s promotional code (%(service)s).",
+                        "Created %(count)s promotional codes (%(service)s).",
                         batch.total,
                     )
-                    % {"count": batch.total, "service": batch.get_service_display()}
+                    % {"count": format_number(batch.total), "service": batch.get_service_display()}
                 ),
             )
             if on_done is not None:
@@ -188,12 +189,14 @@ def reopen_failed_batch(batch: CreationBatch, actor) -> bool:
             actor if getattr(actor, "pk", None) else None,
             "promocodes.retry",
             [],
-            summary=ngettext(
-                "Retried the creation of %(count)d promotional code (%(service)s).",
-                "Retried the creation of %(count)d promotional codes (%(service)s).",
-                batch.total,
-            )
-            % {"count": batch.total, "service": batch.get_service_display()},
+            summary=lambda: (
+                ngettext(
+                    "Retried the creation of %(count)s promotional code (%(service)s).",
+                    "Retried the creation of %(count)s promotional codes (%(service)s).",
+                    batch.total,
+                )
+                % {"count": format_number(batch.total), "service": batch.get_service_display()}
+            ),
         )
     return bool(reopened)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from sites import history
+from sites.money import format_number
 
 from . import dialect
 from .models import PromoCode, Status
@@ -45,10 +46,10 @@ def _revision(site_id: int, count: int) -> history.RevisionRow:
         [history.field_change(PromoCode._meta.get_field("status"), Status.ACTIVE, Status.EXPIRED)],
         summary=lambda: (
             ngettext(
-                "%(count)d promotional code expired.",
-                "%(count)d promotional codes expired.",
+                "%(count)s promotional code expired.",
+                "%(count)s promotional codes expired.",
                 count,
             )
-            % {"count": count}
+            % {"count": format_number(count)}
         ),
     )

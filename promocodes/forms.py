@@ -104,8 +104,14 @@ class CreatePromoCodesForm(TextInputsForm, forms.Form):
         widget=forms.RadioSelect,
     )
     discount_value = forms.DecimalField(
-        label=_("Discount"), max_digits=8, decimal_places=2, min_value=Decimal("0.01")
+        label=_("Percent off"), max_digits=8, decimal_places=2, min_value=Decimal("0.01")
     )
+    # The value's label names what it is for the chosen discount type (the fieldset's legend
+    # is "Discount"); static/js/promocodes.js swaps it when another type is chosen.
+    DISCOUNT_VALUE_LABELS = {
+        DiscountType.PERCENT: _("Percent off"),
+        DiscountType.FIXED: _("Amount off"),
+    }
     expires_on = DayField(label=_("Expiration date"), help_text=DAY_PLACEHOLDER)
     applies_to = forms.ChoiceField(
         label=_("Applicable to"),
@@ -133,9 +139,23 @@ class CreatePromoCodesForm(TextInputsForm, forms.Form):
         self.fields["sessions"].queryset = Session.objects.for_site(site).order_by(
             "service", "title"
         )
+        self._label_discount_value()
         self.fields["discount_value"].help_text = _(
             "Fixed amount in %(currency)s (up to 999,999.99), or a percentage from 1 to 100."
         ) % {"currency": site.currency}
+
+    def _label_discount_value(self) -> None:
+        """ "Percent off" or "Amount off", after the type chosen (sent, else the initial one);
+        both labels ride on the input for the page's script."""
+        chosen = (
+            self.data.get(self.add_prefix("discount_type"))
+            if self.is_bound
+            else self.initial.get("discount_type", self.fields["discount_type"].initial)
+        )
+        labels = self.DISCOUNT_VALUE_LABELS
+        field = self.fields["discount_value"]
+        field.label = labels.get(chosen, labels[DiscountType.PERCENT])
+        field.widget.attrs.update({f"data-label-{kind}": label for kind, label in labels.items()})
 
     # Field by field -----------------------------------------------------------------
 

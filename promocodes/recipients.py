@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sites.inputs import control_characters
+from sites.money import format_number
 
 from .models import PromoCode
 
@@ -52,9 +53,12 @@ def parse_recipients(upload) -> list[tuple[str, str]]:
         raise ValidationError(_("The file holds no recipient."), code="empty")
     if len(numbered) > MAX_RECIPIENT_LINES:
         raise ValidationError(
-            _("The file has %(count)d recipients; at most %(max)d are allowed."),
+            _("The file has %(count)s recipients; at most %(max)s are allowed."),
             code="too_many",
-            params={"count": len(numbered), "max": MAX_RECIPIENT_LINES},
+            params={
+                "count": format_number(len(numbered)),
+                "max": format_number(MAX_RECIPIENT_LINES),
+            },
         )
     recipients, errors = [], []
     for number, line in numbered:
@@ -100,8 +104,8 @@ def parse_recipients(upload) -> list[tuple[str, str]]:
             more = len(errors) - MAX_REPORTED_LINE_ERRORS
             shown.append(
                 ValidationError(
-                    ngettext("…and %(n)d more bad line.", "…and %(n)d more bad lines.", more)
-                    % {"n": more},
+                    ngettext("…and %(n)s more bad line.", "…and %(n)s more bad lines.", more)
+                    % {"n": format_number(more)},
                     code="line",
                 )
             )

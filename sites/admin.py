@@ -13,6 +13,7 @@ from .history_areas import area_name
 from .history_display import change_line, format_moment, summary_text
 from .inputs import InputsAdmin, ListInputsAdmin, TextInputsForm
 from .models import Membership, Revision, Session, Site
+from .money import format_number
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,7 +43,8 @@ class SiteAdmin(InputsAdmin):
         count = queryset.update(ecommerce_provisioned=True)
         self.message_user(
             request,
-            ngettext("%d site provisioned.", "%d sites provisioned.", count) % count,
+            ngettext("%(n)s site provisioned.", "%(n)s sites provisioned.", count)
+            % {"n": format_number(count)},
             messages.SUCCESS,
         )
 
@@ -51,7 +53,8 @@ class SiteAdmin(InputsAdmin):
         count = queryset.update(ecommerce_provisioned=False)
         self.message_user(
             request,
-            ngettext("%d site withdrawn.", "%d sites withdrawn.", count) % count,
+            ngettext("%(n)s site withdrawn.", "%(n)s sites withdrawn.", count)
+            % {"n": format_number(count)},
             messages.SUCCESS,
         )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sites.dates import DayField
 from sites.inputs import IdListField, TextInputsForm
 from sites.models import Session, Site
+from sites.money import format_money
 from sites.plain_fields import PlainFieldsForm
 
 from ..models import PaymentStatus
@@ -117,8 +118,8 @@ class RefundForm(TextInputsForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.available = available
         self.fields["amount"].help_text = _(
-            "Leave empty to refund everything left: %(amount)s %(currency)s."
-        ) % {"amount": available, "currency": currency}
+            "Leave empty to refund everything left: %(amount)s."
+        ) % {"amount": format_money(available, currency)}
         self.currency = currency
 
     def clean_amount(self):
@@ -127,8 +128,8 @@ class RefundForm(TextInputsForm, forms.Form):
             raise forms.ValidationError(_("Nothing is left to refund on this payment."))
         if amount is not None and amount > self.available:
             raise forms.ValidationError(
-                _("At most %(amount)s %(currency)s can be refunded."),
-                params={"amount": self.available, "currency": self.currency},
+                _("At most %(amount)s can be refunded."),
+                params={"amount": format_money(self.available, self.currency)},
                 code="too_much",
             )
         return amount

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sites import inputs, report_charts
-from sites.money import format_money
+from sites.money import format_money, format_number
 from sites.report_actions import ReportActionMixin
 from sites.scoping import SiteMemberMixin
 
@@ -190,18 +190,18 @@ class DeleteTestPaymentsView(TransactionsMixin, ReportActionMixin, View):
         result = transactions.delete_test_payments(self.site, payments, request.user)
         messages.success(
             request,
-            ngettext("%(n)d test payment deleted.", "%(n)d test payments deleted.", result.deleted)
-            % {"n": result.deleted},
+            ngettext("%(n)s test payment deleted.", "%(n)s test payments deleted.", result.deleted)
+            % {"n": format_number(result.deleted)},
         )
         if result.kept_in_progress:
             messages.info(
                 request,
                 ngettext(
-                    "%(n)d test payment still in progress was kept.",
-                    "%(n)d test payments still in progress were kept.",
+                    "%(n)s test payment still in progress was kept.",
+                    "%(n)s test payments still in progress were kept.",
                     result.kept_in_progress,
                 )
-                % {"n": result.kept_in_progress},
+                % {"n": format_number(result.kept_in_progress)},
             )
 
 
@@ -259,14 +259,14 @@ class RefundView(TransactionsMixin, TemplateView):
         return redirect(here)
 
     def _report(self, refund: Refund) -> None:
-        values = {"amount": refund.amount, "currency": refund.payment.currency}
+        values = {"amount": format_money(refund.amount, refund.payment.currency)}
         if refund.status == refunds.REFUND_DONE:
-            messages.success(self.request, _("%(amount)s %(currency)s refunded.") % values)
+            messages.success(self.request, _("%(amount)s refunded.") % values)
         elif refund.status == PaymentStatus.PENDING:
             messages.warning(
                 self.request,
                 _(
-                    "PayPal did not answer: the refund of %(amount)s %(currency)s is pending. "
+                    "PayPal did not answer: the refund of %(amount)s is pending. "
                     "Retry it below; it will not be refunded twice."
                 )
                 % values,

@@ -4,10 +4,22 @@ English writes ``:`` right after the word, French a non-breaking space before it
 (``Montant :``). The text is Django's own label suffix (``gettext(":")``, the one form labels
 end with), so a label written ``{% translate "Fee" %}{% colon %}`` reads like every form label
 of the page. Whole sentences carry their punctuation inside their translation instead.
+
+``{{ address|email_breaks }}``: an e-mail address that may wrap only after its "@" and before
+each "." (``<wbr>`` between pieces that never wrap, not even at a hyphen), so a narrow cell
+shows ``marie.fontaine@`` / ``exemple-entreprise.fr`` instead of cutting a word; the text
+itself, copied or read aloud, is the address unchanged.
 """
 
+import re
+
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+
+# Zero-width split points: after "@", before ".".
+EMAIL_BREAKS = re.compile(r"(?<=@)|(?=\.)")
 
 register = template.Library()
 
@@ -15,3 +27,11 @@ register = template.Library()
 @register.simple_tag
 def colon() -> str:
     return gettext(":")
+
+
+@register.filter
+def email_breaks(address) -> SafeString:
+    """The address, HTML-escaped, in unbreakable pieces each after a ``<wbr>`` (one before the
+    first piece breaks nothing): after "@" and before each "."."""
+    pieces = [p for p in EMAIL_BREAKS.split(str(address or "")) if p]
+    return format_html_join("", '<wbr><span class="text-nowrap">{}</span>', ((p,) for p in pieces))

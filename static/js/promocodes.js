@@ -14,6 +14,16 @@
         var checked = form.querySelector('input[name="' + rule[0] + '"]:checked');
         block.hidden = !checked || checked.value !== rule[1];
       });
+      // The value's label names what it is: "Percent off" or "Amount off" (the input holds
+      // both, in the page's language); crispy's "*" after the text is kept.
+      var value = form.querySelector('input[name="discount_value"]');
+      var type = form.querySelector('input[name="discount_type"]:checked');
+      var valueLabel = value && form.querySelector('label[for="' + value.id + '"]');
+      if (valueLabel && type) {
+        var wanted = value.getAttribute("data-label-" + type.value);
+        var text = valueLabel.firstChild;
+        if (wanted && text && text.nodeType === Node.TEXT_NODE) { text.nodeValue = wanted; }
+      }
       var service = form.querySelector('input[name="service"]:checked');
       if (!service) { return; }
       // Only the kinds and sessions of the chosen service can be picked.
@@ -43,14 +53,18 @@
     var bar = progress.querySelector("progress");
     var lang = document.documentElement.lang || undefined;  // numbers as the page's language writes them
     var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+    var number = new Intl.NumberFormat(lang);
+    // Intl writes French "1 200" and "50 %" with a narrow no-break space (U+202F), the server
+    // (Django's French formats) with U+00A0: one space on the page, whoever wrote the number.
+    var asServer = function (text) { return text.replace(/\u202f/g, "\u00a0"); };
     var poll = function () {
       fetch(progress.dataset.batchProgress, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
         .then(function (data) {
           bar.max = data.total;
           bar.value = data.done;
-          bar.textContent = percent.format(data.percent / 100);
-          progress.querySelector("[data-batch-done]").textContent = data.done.toLocaleString(lang);
+          bar.textContent = asServer(percent.format(data.percent / 100));
+          progress.querySelector("[data-batch-done]").textContent = asServer(number.format(data.done));
           progress.querySelector("[data-batch-state]").textContent = data.state_label;
           var error = progress.querySelector("[data-batch-error]");
           error.textContent = data.error;

@@ -121,7 +121,7 @@ def create_code_for(page, t: dict, code: str, email: str, expires, language: str
     if language:
         field(page, "Language of the e-mails").select_option(language)
     page.get_by_label(t["percentage"]).check()
-    field(page, t["discount"]).fill("15")
+    field(page, t["percent_off"]).fill("15")
     field(page, t["expiration_date"]).fill(expires.strftime("%d/%m/%Y"))
     with page.expect_navigation():
         page.get_by_role("button", name=t["create"], exact=True).click()

@@ -41,10 +41,10 @@ def seed(site, admin) -> None:
         ],
         summary=lambda: (
             gettext(
-                "Extended %(extended)d promotional codes until %(until)s "
-                "(%(reactivated)d reactivated, %(skipped)d deleted skipped)."
+                "Extended %(extended)s promotional codes until %(until)s "
+                "(%(reactivated)s reactivated, %(skipped)s deleted skipped)."
             )
-            % {"extended": 12, "until": "30/06/2030", "reactivated": 2, "skipped": 0}
+            % {"extended": "12", "until": "30/06/2030", "reactivated": "2", "skipped": "0"}
         ),
     )
 

@@ -26,7 +26,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {
     "en": {
-        "headings": ["Promo codes for", "Promo code type", "Promo code usage", "Applicable to"],
+        "headings": [
+            "Promo codes for",
+            "Promo code type",
+            "Promo code usage",
+            "Discount",
+            "Applicable to",
+        ],
         "copy": "Copy",
         "copied": "Copied to the clipboard",
     },
@@ -35,6 +41,7 @@ WORDS = {
             "Codes promotionnels pour",
             "Type de code promotionnel",
             "Utilisation du code promotionnel",
+            "Remise",
             "Applicable à",
         ],
         "copy": "Copier",
@@ -89,8 +96,13 @@ def test_create_page_headings_tabs_and_the_created_code(
     # A single code: shown on the confirmation, copied by the Copy button.
     page.get_by_label(t["single_code"]).check()
     field(page, t["custom_code"]).fill("SPRING-26")
+    # The value's label says what it is for the chosen type, and follows the choice.
+    page.get_by_label(t["fixed_amount"]).check()
+    expect(field(page, t["amount_off"])).to_be_visible()
+    expect(field(page, t["percent_off"])).to_have_count(0)
     page.get_by_label(t["percentage"]).check()
-    field(page, t["discount"]).fill("20")
+    expect(field(page, t["amount_off"])).to_have_count(0)
+    field(page, t["percent_off"]).fill("20")
     field(page, t["expiration_date"]).fill((site.today() + timedelta(days=30)).strftime("%d/%m/%Y"))
     with page.expect_navigation():
         page.get_by_role("button", name=t["create"], exact=True).click()

@@ -16,7 +16,7 @@ from payments.models import Payment
 from promocodes.models import PromoCode, PromoCodeUse
 from sites.models import Session
 
-from .conftest import switch_language
+from .conftest import ARTIFACTS, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,6 +107,74 @@ def test_reports_fit_in_both_languages_and_sizes(page, login, live_server, admin
                 check_fits(page, f"{name} {language} {viewport['width']}")
                 assert page.locator("figure.chart svg").count() >= 3
                 assert page.locator("[data-chart-table]").count() >= 3
+
+
+# Where each line of a cell's rendered text begins: the text so far and the offsets at which a
+# character sits lower than the one before it.
+LINE_STARTS = """cell => {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  let text = "", top = null;
+  const starts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (rect && top !== null && rect.top > top + 1) { starts.push(text.length); }
+      if (rect) { top = rect.top; }
+      text += node.data[i];
+    }
+  }
+  return { text, starts };
+}"""
+
+
+def assert_breaks_between_words(cell, label: str) -> str:
+    """The address in ``cell`` is whole, and wraps only after its "@" or before a "."."""
+    shown = cell.evaluate(LINE_STARTS)
+    text = shown["text"].strip()
+    assert "@" in text and " " not in text, f"{label}: {text!r}"
+    for start in shown["starts"]:
+        assert shown["text"][start - 1] == "@" or shown["text"][start] == ".", (
+            f"{label}: {shown['text']!r} wraps inside a word at {start}"
+        )
+    return text
+
+
+def test_long_emails_wrap_only_after_the_at_sign_or_before_a_dot(
+    page, login, live_server, admin, site
+):
+    """At 1280x800 the promo report's table fits in its card, every e-mail address reads whole
+    (the cell's text is the address, for screen readers and copying too) and breaks only at
+    "@" or "."; the same for the attendees' addresses of the transactions report.
+    Screenshots: test-artifacts/promo-report-emails-<lang>.png."""
+    seed(site)
+    login("alice", "pw-alice")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    promos = live_server.url + reverse("promocode-report", args=[site.slug, "events"])
+    transactions = live_server.url + reverse("transactions", args=[site.slug]) + "?scope=all"
+    for language in ("en", "fr"):
+        page.goto(promos)
+        switch_language(page, language)
+        page.wait_for_load_state()
+        card = page.locator(".table-responsive:has(table.table-report)")
+        sizes = card.evaluate("box => [box.scrollWidth, box.clientWidth]")
+        assert sizes[0] <= sizes[1], f"promo report {language}: the table overflows {sizes}"
+        cells = page.locator("table.table-report tbody td.email")
+        assert cells.count() == 24
+        wrapped = 0
+        for n in range(cells.count()):
+            text = assert_breaks_between_words(cells.nth(n), f"promo report {language}")
+            assert PromoCode.objects.filter(site=site, recipient_email=text).exists(), text
+            wrapped += bool(cells.nth(n).evaluate(LINE_STARTS)["starts"])
+        assert wrapped, "no address was long enough to wrap: the test proves nothing"
+        ARTIFACTS.mkdir(exist_ok=True)
+        card.evaluate('box => box.scrollIntoView({behavior: "instant"})')  # header row on top
+        page.screenshot(path=str(ARTIFACTS / f"promo-report-emails-{language}.png"))
+        page.goto(transactions)
+        for cell in page.locator("table.table-report tbody .email").all():
+            assert_breaks_between_words(cell, f"transactions {language}")
 
 
 def test_no_live_payment_link_shows_the_test_payments(page, login, live_server, admin, site):

@@ -107,7 +107,8 @@ LABELS = {
         "max_uses": "Number of times",
         "percentage": "Percentage",
         "fixed_amount": "Fixed amount",
-        "discount": "Discount",
+        "percent_off": "Percent off",
+        "amount_off": "Amount off",
         "expiration_date": "Expiration date",
         "create": "Create",
         "created_3": "3 promotional codes created.",
@@ -213,7 +214,8 @@ LABELS = {
         "max_uses": "Nombre de fois",
         "percentage": "Pourcentage",
         "fixed_amount": "Montant fixe",
-        "discount": "Remise",
+        "percent_off": "Taux de remise",
+        "amount_off": "Montant de la remise",
         "expiration_date": "Date d'expiration",
         "create": "Créer",
         "created_3": "3 codes promotionnels créés.",
@@ -646,7 +648,7 @@ def test_07_create_promo_codes(admin_in, t, site):
     field(page, t["quantity"]).fill("3")
     field(page, t["code_length"]).fill("10")
     page.get_by_label(t["percentage"]).check()
-    field(page, t["discount"]).fill("15")
+    field(page, t["percent_off"]).fill("15")
     field(page, t["expiration_date"]).fill(dmy(expires))
     page.get_by_role("button", name=t["create"], exact=True).click()  # 4
     expect(page.get_by_text(t["created_3"])).to_be_visible()
@@ -671,7 +673,7 @@ def test_07_create_promo_codes(admin_in, t, site):
     page.get_by_label(t["times"]).check()
     field(page, t["max_uses"]).fill("5")
     page.get_by_label(t["fixed_amount"]).check()
-    field(page, t["discount"]).fill("20")
+    field(page, t["amount_off"]).fill("20")
     field(page, t["expiration_date"]).fill(dmy(expires))
     page.get_by_role("button", name=t["create"], exact=True).click()
     expect(page.get_by_text(t["created_1"])).to_be_visible()

@@ -176,7 +176,7 @@ def test_partial_refunds_add_up_to_the_amount_and_no_further(card_payment, paypa
 
 
 def test_over_refund_is_refused_before_paypal_is_asked(card_payment, paypal_sandbox, admin):
-    with pytest.raises(refunds.RefundRefused, match="At most 50.00 USD"):
+    with pytest.raises(refunds.RefundRefused, match="At most \\$50.00"):
         refunds.refund_payment(card_payment, Decimal("50.01"), admin)
     assert not Refund.objects.exists()
     assert credits(paypal_sandbox) == []
@@ -286,7 +286,7 @@ def test_each_refund_writes_a_revision(card_payment, paypal_sandbox, admin, site
     refunds.refund_payment(card_payment, Decimal("20.00"), admin)
     revision = Revision.objects.for_site(site).get()
     assert revision.actor == admin and revision.area == "transactions.refund"
-    assert "20.00 USD" in revision.summary and "refunded" in revision.summary
+    assert "$20.00" in revision.summary and "refunded" in revision.summary
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_admin_refunds_in_part_from_the_page(admin_client, site, card_payment, p
     card_payment.refresh_from_db()
     assert card_payment.refunded_amount == Decimal("12.50")
     page = admin_client.get(response["Location"]).content.decode()
-    assert "12.50 USD refunded." in page
+    assert "$12.50 refunded." in page
     assert "Up to $37.50 can be refunded." in page
 
 
@@ -319,7 +319,7 @@ def test_empty_amount_refunds_everything_left(admin_client, site, card_payment, 
 @pytest.mark.parametrize(
     "amount, message",
     [
-        ("50.01", "At most 50.00 USD can be refunded."),
+        ("50.01", "At most $50.00 can be refunded."),
         ("0", "Ensure this value is greater than or equal to 0.01."),
         ("-3", "Ensure this value is greater than or equal to 0.01."),
         ("abc", "Enter a number."),
@@ -343,14 +343,14 @@ def test_pending_refund_is_shown_and_retried_from_the_page(
     paypal_sandbox.set_faults(delay_seconds=1.5)
     response = admin_client.post(refund_url(site, card_payment), {"amount": "10"}, follow=True)
     body = response.content.decode()
-    assert "PayPal did not answer: the refund of 10.00 USD is pending." in body
+    assert "PayPal did not answer: the refund of $10.00 is pending." in body
     assert "Retry" in body
     refund = Refund.objects.get()
 
     paypal_sandbox.set_faults()
     settings.PAYPAL_TIMEOUT_SECONDS = 5
     response = admin_client.post(refund_url(site, card_payment), {"retry": refund.pk}, follow=True)
-    assert "10.00 USD refunded." in response.content.decode()
+    assert "$10.00 refunded." in response.content.decode()
     assert len(credits(paypal_sandbox)) == 1
     card_payment.refresh_from_db()
     assert card_payment.refunded_amount == Decimal("10.00")

@@ -3,6 +3,7 @@ payments."""
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -110,7 +111,7 @@ def test_report_lists_payments_with_every_column(admin_client, site, make_paymen
     )
     response = admin_client.get(report_url(site))
     assert response.status_code == 200
-    body = response.content.decode()
+    body = re.sub(r"<wbr>|</?span[^>]*>", "", response.content.decode())  # e-mails whole
     for text in (
         "Ada Lovelace",
         "ada@example.com",

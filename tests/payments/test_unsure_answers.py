@@ -119,7 +119,7 @@ def test_a_refund_5xx_stays_pending_blocks_a_second_refund_and_is_retried_with_i
     page = admin_client.post(
         refund_url(site, paid_rest_payment), {"amount": "30"}, follow=True
     ).content.decode()
-    assert "PayPal did not answer: the refund of 30.00 USD is pending." in page
+    assert "PayPal did not answer: the refund of $30.00 is pending." in page
     refund = Refund.objects.get()
     assert refund.status == "pending" and refund.attempts == 1
     assert "data-refund-waiting" in page and "is still waiting for PayPal" in page

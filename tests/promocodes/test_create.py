@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from promocodes import codegen
 from promocodes.forms import CreatePromoCodesForm
@@ -69,10 +70,36 @@ def test_each_group_of_the_create_page_has_one_heading(admin_client, create_url,
         headings = [
             str(CreatePromoCodesForm.base_fields[name].label)
             for name in ("service", "code_type", "usage", "applies_to")
-        ]
+        ] + [gettext("Discount")]
     for heading in headings:
         text = re.sub(r"<[^>]+>", "|", body)
         assert len(re.findall(rf"\|\s*{re.escape(heading)}\s*\*?\s*\|", text)) == 1, heading
+
+
+def value_label(body: str) -> str:
+    """The text of the discount value's label, without crispy's required mark."""
+    [label] = re.findall(r'<label\s+for="id_discount_value"[^>]*>(.*?)</label>', body, re.S)
+    return re.sub(r"<[^>]+>|\*", "", label).strip()
+
+
+@pytest.mark.parametrize(
+    ("language", "percent_off", "amount_off"),
+    [("en", "Percent off", "Amount off"), ("fr", "Taux de remise", "Montant de la remise")],
+)
+def test_the_discount_value_is_labelled_for_the_chosen_type(
+    admin_client, create_url, valid_create_data, language, percent_off, amount_off
+):
+    """Not the "Discount" of its group: the page opens on a percentage, a form sent back with
+    a fixed amount says so, and the input carries both labels for the page's script."""
+    admin_client.cookies["django_language"] = language
+    body = admin_client.get(create_url).content.decode()
+    assert value_label(body) == percent_off
+    assert f'data-label-percent="{percent_off}"' in body
+    assert f'data-label-fixed="{amount_off}"' in body
+    limit = {"en": "999,999.99", "fr": "999\u00a0999,99"}[language]  # the help's top amount
+    assert f"{limit})" in body
+    sent = dict(valid_create_data, discount_type="fixed", discount_value="")
+    assert value_label(post(admin_client, create_url, sent).content.decode()) == amount_off
 
 
 def test_the_promo_pages_keep_the_e_commerce_tabs(admin_client, site, create_url):
@@ -445,7 +472,7 @@ def test_upload_of_more_than_1000_lines_is_refused(admin_client, create_url, val
     errors = errors_of(
         post(admin_client, create_url, dict(valid_create_data, recipients_file=upload(text)))
     )
-    assert "1001" in errors["recipients_file"][0]
+    assert "1,001" in errors["recipients_file"][0]
     assert not PromoCode.objects.exists()
 
 

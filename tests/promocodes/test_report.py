@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -63,8 +64,9 @@ def test_report_lists_codes_newest_first_with_every_column(
     response = admin_client.get(report_url)
     assert shown_codes(response) == ["NEWER1", "OLDER1"]
     body = response.content.decode()
+    shown = re.sub(r"<[^>]+>", "", body)  # the e-mail reads whole between its <wbr> pieces
     for text in ("Ada", "ada@example.com", "$5.00", "Deep dive", "4 / unlimited", "0 / 1", "10%"):
-        assert text in body, text
+        assert text in shown, text
     assert old.expires_on.strftime("%d/%m/%Y") in body
     assert "Active" in body and 'name="ids"' in body and "Export CSV" in body
 
