@@ -130,40 +130,30 @@ class Chart:
         else:
             fill = mark_safe('class="chart-bar"')  # noqa: S308 (a constant)
         colon = _(":")
-        if self.kind == "columns":
-            return mark_safe(  # noqa: S308 (every part is format_html's)
-                "".join(
-                    format_html(
-                        '<rect x="{}" y="{}" width="{}" height="{}" {}><title>{}{} {}</title>'
-                        "</rect>",
-                        f"{s.x:.1f}",
-                        f"{s.y:.1f}",
-                        f"{s.width:.1f}",
-                        f"{s.height:.1f}",
-                        fill,
-                        s.point.label,
-                        colon,
-                        s.point.shown,
-                    )
-                    for s in self.shapes
-                )
+
+        def rect(s: Shape) -> SafeString:
+            return format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" {}><title>{}{} {}</title></rect>',
+                f"{s.x:.1f}",
+                f"{s.y:.1f}",
+                f"{s.width:.1f}",
+                f"{s.height:.1f}",
+                fill,
+                s.point.label,
+                colon,
+                s.point.shown,
             )
+
+        if self.kind == "columns":
+            return mark_safe("".join(rect(s) for s in self.shapes))  # noqa: S308 (format_html's)
         return mark_safe(  # noqa: S308 (every part is format_html's)
             "\n".join(
                 format_html(
-                    '<text x="0" y="{}" class="chart-text">{}</text>\n'
-                    '<rect x="{}" y="{}" width="{}" height="{}" {}><title>{}{} {}</title></rect>\n'
+                    '<text x="0" y="{}" class="chart-text">{}</text>\n{}\n'
                     '<text x="{}" y="{}" class="chart-text">{}</text>',
                     f"{s.label_y:.1f}",
                     Truncator(s.point.label).chars(self.label_chars),
-                    f"{s.x:.1f}",
-                    f"{s.y:.1f}",
-                    f"{s.width:.1f}",
-                    f"{s.height:.1f}",
-                    fill,
-                    s.point.label,
-                    colon,
-                    s.point.shown,
+                    rect(s),
                     f"{s.text_x:.1f}",
                     f"{s.text_y:.1f}",
                     s.point.shown,
