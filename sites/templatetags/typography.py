@@ -11,11 +11,11 @@ shows ``marie.fontaine@`` / ``exemple-entreprise.fr`` instead of cutting a word;
 itself, copied or read aloud, is the address unchanged.
 """
 
+import html
 import re
 
 from django import template
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 # Zero-width split points: after "@", before ".".
@@ -33,5 +33,9 @@ def colon() -> str:
 def email_breaks(address) -> SafeString:
     """The address, HTML-escaped, in unbreakable pieces each after a ``<wbr>`` (one before the
     first piece breaks nothing): after "@" and before each "."."""
-    pieces = [p for p in EMAIL_BREAKS.split(str(address or "")) if p]
-    return format_html_join("", '<wbr><span class="text-nowrap">{}</span>', ((p,) for p in pieces))
+    pieces = EMAIL_BREAKS.split(str(address or ""))
+    # The standard library's escape is Django's (``escape`` calls it): one call a piece, no
+    # SafeString per piece; a report page draws fifty addresses.
+    return mark_safe(  # noqa: S308 (every piece is escaped)
+        "".join(f'<wbr><span class="text-nowrap">{html.escape(p)}</span>' for p in pieces if p)
+    )
