@@ -40,9 +40,9 @@ def open_payflow_shop(site, *, business_name: str = "Acme Events"):
     return site
 
 
-def make_payment(session, status="paid", **fields):
-    """One card payment of 100.00 USD for ``session`` by Ada, in ``status``; ``fields`` add to
-    or replace these."""
+def payment(session, status="paid", **fields):
+    """An unsaved card payment of 100.00 USD for ``session`` by Ada, in ``status``; ``fields``
+    add to or replace these (for ``bulk_create``; ``make_payment`` saves one)."""
     from decimal import Decimal
 
     from payments.models import Payment
@@ -59,4 +59,11 @@ def make_payment(session, status="paid", **fields):
         "method": "card",
         "status": status,
     }
-    return Payment.objects.create(**{**values, **fields})
+    return Payment(**{**values, **fields})
+
+
+def make_payment(session, status="paid", **fields):
+    """``payment(session, status, **fields)``, saved."""
+    saved = payment(session, status, **fields)
+    saved.save(force_insert=True)
+    return saved

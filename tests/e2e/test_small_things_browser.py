@@ -20,6 +20,7 @@ from payments.models import CommerceSettings, Payment, ProviderKind
 from promocodes.models import PromoCode
 from sites import history
 from sites.models import Session
+from tests import factories
 
 from .conftest import switch_language
 
@@ -111,18 +112,13 @@ def add_payments(site, count: int, start: int = 0) -> None:
         defaults={"service": "events", "kind": "event_recording", "fee": Decimal("50.00")},
     )
     Payment.objects.bulk_create(
-        Payment(
-            site=site,
-            session=session,
+        factories.payment(
+            session,
             attendee_name=f"Attendee {n}",
             attendee_email=f"attendee{n}@example.com",
             fee=Decimal("50.00"),
             amount=Decimal("50.00"),
-            currency="USD",
-            provider="payflow_pro",
-            method="card",
             is_test=False,
-            status="paid",
             gateway_reference=f"PAGEREF{n:05d}",
         )
         for n in range(start, start + count)

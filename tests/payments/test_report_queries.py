@@ -22,6 +22,7 @@ from django.utils import timezone
 from payments.models import Payment, PaymentStatus
 from promocodes.models import PromoCode
 from sites.models import Membership, Revision, Session
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -146,19 +147,15 @@ def add_payments(site, session, n: int) -> None:
     in part."""
     have = Payment.objects.filter(site=site).count()
     Payment.objects.bulk_create(
-        Payment(
-            site=site,
-            session=session,
+        factories.payment(
+            session,
+            PaymentStatus.DECLINED if i % 5 == 0 else PaymentStatus.PAID,
             attendee_name=f"Attendee {i}",
             attendee_email=f"attendee{i}@example.com",
             fee=Decimal("50.00"),
             discount=Decimal("0.00"),
             amount=Decimal("50.00"),
             refunded_amount=Decimal("5.00") if i % 7 == 0 and i % 5 else Decimal("0.00"),
-            currency="USD",
-            provider="payflow_pro",
-            method="card",
-            status=PaymentStatus.DECLINED if i % 5 == 0 else PaymentStatus.PAID,
             is_test=bool(i % 2),
             card_brand="Visa",
             card_last4="1111",
